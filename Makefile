@@ -1,0 +1,43 @@
+# Clout — two commands: `make run` and `make test`. Each sets itself up first, idempotently.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+JARS_STAMP := .cache/jars/.resolved
+DATE ?= 2026-09-30
+SCALE ?= small
+
+.PHONY: setup run test bench package clean
+
+setup: $(STAMP) $(JARS_STAMP)
+
+$(STAMP): pyproject.toml
+	@echo "[setup] creating virtualenv $(VENV) and installing pinned packages (about a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+	@echo "[setup] python packages ready"
+
+$(JARS_STAMP): $(STAMP) conf/local.yaml pipelines/jars.py
+	@echo "[setup] resolving JVM packages from Maven Central into .cache/ (Spark's own Ivy)"
+	@$(PY) -m pipelines.jars resolve
+	@echo "[setup] JVM packages cached; later runs need no network"
+
+run: setup
+	@$(VENV)/bin/clout generate --scale $(SCALE) --out data/landing
+	@$(VENV)/bin/clout nightly --date $(DATE)
+
+test: setup
+	@echo "[test] running the test suite"
+	@$(PY) -m pytest -q tests
+
+bench: setup
+	@$(PY) -m benchmarks.run --scale $(SCALE)
+
+package: setup
+	@$(PY) -m pipelines.package
+
+clean:
+	rm -rf data .cache/checkpoints dist

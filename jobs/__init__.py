@@ -1,0 +1,1 @@
+"""Spark jobs: one module per job, each `read → pure transforms → write`."""

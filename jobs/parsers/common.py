@@ -1,0 +1,105 @@
+"""Shared parsing: declared raw fields → typed columns plus a first-failure reason code."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+ALWAYS, UNLESS_POST, IF_ENDORSE, OPTIONAL = "always", "unless_post", "if_endorse", "optional"
+
+
+@dataclass(frozen=True)
+class RawField:
+    """One field of a network's native shape."""
+    name: str        # the parser's name for it
+    path: str        # variant path, e.g. "$.user.id_str"
+    spark_type: str  # type it must convert to, e.g. "string", "bigint", "array<string>"
+    required: str = OPTIONAL
+
+
+@dataclass(frozen=True)
+class NetworkShape:
+    network: str
+    fields: tuple[RawField, ...]
+    event_types: dict[str, str]               # native type → normalised type
+    event_time: Callable[[Column], Column]    # raw time column → timestamp (null if unparseable)
+    content_id: Callable[[dict[str, Column]], Column]
+    topics: Callable[[dict[str, Column]], Column]
+
+
+def _parent_path(path: str) -> str | None:
+    head, _, _ = path.rpartition(".")
+    return head if head not in ("", "$") else None
+
+
+def _present(doc: Column, path: str) -> Column:
+    value = F.try_variant_get(doc, path, "variant")
+    return value.isNotNull() & ~F.coalesce(F.is_variant_null(value), F.lit(False))
+
+
+def _parent_not_object(doc: Column, path: str) -> Column:
+    parent = _parent_path(path)
+    if parent is None:
+        return F.lit(False)
+    kind = F.schema_of_variant(F.try_variant_get(doc, parent, "variant"))
+    return _present(doc, parent) & ~kind.startswith("OBJECT")
+
+
+def _required(field: RawField, event_type: Column) -> Column:
+    return {ALWAYS: F.lit(True), UNLESS_POST: F.coalesce(event_type != "post", F.lit(True)),
+            IF_ENDORSE: F.coalesce(event_type == "endorse", F.lit(False)),
+            OPTIONAL: F.lit(False)}[field.required]
+
+
+def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> DataFrame:
+    """Add `event_type`, the normalised columns and `_shape_reason` (null when valid).
+
+    Input: bronze rows (payload as bytes). Staged selects keep the plan small: the JSON is
+    parsed once into a variant column, then each declared field is read from it once.
+    Checks run in a fixed order and the first failure names the reason.
+    """
+    text = F.col("payload").cast("string")
+    staged = raw.select(
+        "*", F.is_valid_utf8(text).alias("_decodable"),
+        (F.octet_length("payload") <= max_payload_bytes).alias("_small"))
+    staged = staged.withColumn(
+        "_doc", F.when(F.col("_decodable") & F.col("_small"), F.try_parse_json(text)))
+    doc = F.col("_doc")
+    columns = []
+    for f in shape.fields:
+        columns += [F.try_variant_get(doc, f.path, f.spark_type).alias(f"_v_{f.name}"),
+                    _present(doc, f.path).alias(f"_p_{f.name}"),
+                    _parent_not_object(doc, f.path).alias(f"_bad_parent_{f.name}")]
+    staged = staged.select("*", *columns)
+    values = {f.name: F.col(f"_v_{f.name}") for f in shape.fields}
+    type_map = F.create_map(*[F.lit(x) for kv in shape.event_types.items() for x in kv])
+    staged = staged.select("*", F.element_at(type_map, values["native_type"]).alias("event_type"),
+                           shape.event_time(values["time_raw"]).alias("event_time"))
+    event_type = F.col("event_type")
+    missing = F.lit(False)
+    wrong = F.col("_p_time_raw") & F.col("event_time").isNull()
+    for f in shape.fields:
+        present, bad_parent = F.col(f"_p_{f.name}"), F.col(f"_bad_parent_{f.name}")
+        missing = missing | (_required(f, event_type) & ~present & ~bad_parent)
+        wrong = wrong | bad_parent | (present & values[f.name].isNull())
+    reason = (F.when(~F.col("_decodable"), "invalid_encoding")
+              .when(~F.col("_small"), "oversized")
+              .when(doc.isNull(), "invalid_json")
+              .when(missing, "missing_field")
+              .when(wrong, "wrong_type")
+              .when(event_type.isNull(), "unknown_event_type"))
+    return staged.select(
+        *raw.columns,
+        reason.alias("_shape_reason"),
+        "event_type",
+        values["event_id"].alias("event_id"),
+        F.concat(F.lit(f"{shape.network}:"), values["actor"]).alias("actor_account"),
+        F.when(values["target"].isNotNull(),
+               F.concat(F.lit(f"{shape.network}:"), values["target"])).alias("target_account"),
+        shape.content_id(values).alias("content_id"),
+        F.when(event_type != "post", values["target_content"]).alias("target_content_id"),
+        F.coalesce(shape.topics(values), F.array().cast("array<string>")).alias("topics"),
+        "event_time",
+    )

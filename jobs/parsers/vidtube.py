@@ -1,0 +1,25 @@
+"""vidtube (YouTube-like): channel ids, ISO-8601 millisecond timestamps, video tags."""
+from pyspark.sql import functions as F
+
+from jobs.parsers.common import ALWAYS, UNLESS_POST, NetworkShape, RawField
+
+NETWORK = "vidtube"
+
+SHAPE = NetworkShape(
+    network=NETWORK,
+    fields=(
+        RawField("event_id", "$.eventId", "string", ALWAYS),
+        RawField("native_type", "$.eventType", "string", ALWAYS),
+        RawField("time_raw", "$.publishedAt", "string", ALWAYS),
+        RawField("actor", "$.channelId", "string", ALWAYS),
+        RawField("target", "$.videoChannelId", "string", UNLESS_POST),
+        RawField("target_content", "$.videoId", "string"),
+        RawField("tags", "$.tags", "array<string>"),
+    ),
+    event_types={"upload": "post", "comment": "reply", "like": "reaction", "share": "share",
+                 "subscribe": "follow"},
+    event_time=lambda raw: F.try_to_timestamp(raw, F.lit("yyyy-MM-dd'T'HH:mm:ss.SSSX")),
+    # an upload's own content is its video (reactions point at that video id)
+    content_id=lambda v: F.coalesce(F.when(v["native_type"] == "upload", v["target_content"]), v["event_id"]),
+    topics=lambda v: F.transform(v["tags"], F.lower),
+)

@@ -1,0 +1,57 @@
+"""silver.events in the window → engager quality and engager → author edges (pure)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from jobs.transforms.identity import resolve_profile
+from pipelines.config import Model
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+
+
+def in_window(events: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
+    start = snapshot_date - dt.timedelta(days=window_days - 1)
+    return events.where(F.col("event_date").between(F.lit(start), F.lit(snapshot_date)))
+
+
+def with_profiles(events: DataFrame, accounts: DataFrame) -> DataFrame:
+    """Resolve actor and target accounts to profiles (registered or public-only)."""
+    actor = resolve_profile(events, accounts, account_col="actor_account", profile_col="actor_id")
+    return resolve_profile(actor, accounts, account_col="target_account", profile_col="target_id")
+
+
+def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFrame:
+    """Per actor: actions per active day, and a quality in (0, 1] that falls with hyperactivity.
+
+    Someone acting far above a human rate is probably automated; each of their actions weighs
+    human_daily_actions / rate, so their total weight per day is capped at a human's.
+    """
+    per_actor = (events.groupBy("actor_id")
+                 .agg(F.count(F.lit(1)).alias("actions"),
+                      F.countDistinct("event_date").alias("active_days")))
+    rate = F.col("actions") / F.col("active_days")
+    return per_actor.select("actor_id", rate.alias("daily_actions"),
+                            F.least(F.lit(1.0), F.lit(human_daily_actions) / rate).alias("quality"))
+
+
+def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date) -> DataFrame:
+    """Engager → author edges: interactions weighted by type, recency and engager quality.
+
+    Posts have no author other than the actor; self-edges (one person's own accounts, on any
+    network) are excluded because they resolve to the same profile.
+    """
+    weights = model.interaction_weights.model_dump()
+    type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
+                               F.col("event_type"))
+    age_days = F.datediff(F.lit(snapshot_date), F.col("event_date"))
+    recency = F.pow(F.lit(0.5), age_days / F.lit(model.recency_half_life_days))
+    interactions = (events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
+                                 & (F.col("actor_id") != F.col("target_id")))
+                    .join(quality.select("actor_id", "quality"), "actor_id", how="inner"))
+    return ENGAGEMENT_EDGES.conform(
+        interactions.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
+        .agg(F.count(F.lit(1)).alias("interactions"),
+             F.sum(type_weight * recency * F.col("quality")).alias("weight"))
+        .withColumn("snapshot_date", F.lit(snapshot_date)))

@@ -1,0 +1,25 @@
+"""Shared read for the gold jobs: silver events in the window, resolved to profiles."""
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from jobs.transforms.engagement import in_window, with_profiles
+from pipelines.io import read_table
+from pipelines.jobrun import JobContext
+from schemas.silver_events import EVENTS
+from schemas.silver_profiles import ACCOUNTS, PROFILES
+
+
+def window_events(ctx: JobContext) -> DataFrame:
+    """Events of the window ending at the run date, with actor_id/target_id profiles.
+
+    Events touching an opted-out profile are left out: its owner asked not to be scored.
+    """
+    events = in_window(read_table(ctx.spark, ctx.cfg, EVENTS), snapshot_date=ctx.run_date,
+                       window_days=ctx.cfg.pipeline.window_days)
+    resolved = with_profiles(events, read_table(ctx.spark, ctx.cfg, ACCOUNTS))
+    opted_out = (read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("opted_out"))
+                 .select(F.col("profile_id")))
+    return (resolved.join(opted_out.withColumnRenamed("profile_id", "actor_id"), "actor_id", how="left_anti")
+            .join(opted_out.withColumnRenamed("profile_id", "target_id"), "target_id", how="left_anti"))

@@ -1,0 +1,100 @@
+"""`clout`: the command line. Bad operator input ends with one line on stderr and exit code 2."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Callable
+
+from pipelines.errors import DataQualityError, UserError
+
+DESCRIPTION = """Clout: a nightly 1–100 influence score for every social profile.
+
+Typical use:
+  clout generate --scale small --out data/landing     # make a realistic sample landing zone
+  clout nightly --date 2026-09-30                      # ingest → graph → scores → publish
+  clout query "SELECT * FROM scores ORDER BY score DESC LIMIT 10"
+"""
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run a command; turn operator and data errors into one line and an exit code."""
+    try:
+        return action()
+    except UserError as exc:
+        print(f"clout: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DataQualityError as exc:
+        print(f"clout: data-quality failure: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("clout: interrupted", file=sys.stderr)
+        return 130
+
+
+def _date(text: str) -> dt.date:
+    from pipelines.jobrun import parse_date
+    try:
+        return parse_date(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        print(f"clout: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="clout", description=DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--env", default="local", help="config environment in conf/ (default: local)")
+        p.add_argument("--data-root", default=None, help="override the env's data folder (landing, tables)")
+        return p
+
+    g = command("generate", "write a generated multi-network landing zone with planted ground truth")
+    g.add_argument("--scale", default=None, help="tiny | small | medium | large (sets profiles and days)")
+    g.add_argument("--profiles", type=int, help="number of profiles (overrides --scale)")
+    g.add_argument("--days", type=int, help="number of days ending at --end-date (overrides --scale)")
+    g.add_argument("--seed", type=int, default=7, help="random seed (default 7): same seed, same bytes")
+    g.add_argument("--end-date", type=_date, default=dt.date(2026, 9, 30), help="last day (default 2026-09-30)")
+    g.add_argument("--out", type=Path, default=None, help="landing folder (default: the env's landing path)")
+
+    n = command("nightly", "score one snapshot date end to end: ingest → graph → scores → publish")
+    n.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+
+    b = command("backfill", "run the nightly for every date from --start to --end, in order")
+    b.add_argument("--start", type=_date, required=True, help="first date, YYYY-MM-DD")
+    b.add_argument("--end", type=_date, required=True, help="last date, YYYY-MM-DD")
+
+    q = command("query", "read-only SQL over the published tables (DuckDB + delta-rs, no JVM)")
+    q.add_argument("sql", help='e.g. "SELECT * FROM scores ORDER BY score DESC LIMIT 10"')
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    e = command("explain", "say in words why a profile scores what it does on a date")
+    e.add_argument("profile", help="profile id, e.g. p0000123 or pub:chirp:4411")
+    e.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+
+    r = command("report", "write an HTML report of one snapshot")
+    r.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    r.add_argument("--out", type=Path, default=None, help="report file (default: <data_root>/reports/)")
+
+    f = command("forget", "erase a profile on request (right to be forgotten)")
+    f.add_argument("profile", help="profile id to erase")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from pipelines import commands
+    return guarded(lambda: getattr(commands, args.command)(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

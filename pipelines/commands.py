@@ -1,0 +1,142 @@
+"""The CLI's commands; each returns an exit code. Spark starts only for commands that need it."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import time
+
+from pipelines.config import Config, load_config
+from pipelines.errors import UserError
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    overrides = {"paths.data_root": str(args.data_root)} if args.data_root else None
+    return load_config(args.env, overrides)
+
+
+def generate(args: argparse.Namespace) -> int:
+    from generator import SCALES
+    from generator import generate as write_landing
+
+    cfg = config_of(args)
+    size = dict(SCALES[args.scale]) if args.scale else {}
+    if args.scale and args.scale not in SCALES:
+        raise UserError(f"unknown scale '{args.scale}' (known: {', '.join(SCALES)})")
+    size.update({k: v for k, v in (("profiles", args.profiles), ("days", args.days)) if v is not None})
+    if "profiles" not in size or "days" not in size:
+        raise UserError("give --scale, or both --profiles and --days")
+    if size["profiles"] <= 0 or size["days"] <= 0:
+        raise UserError("--profiles and --days must be positive")
+    out = args.out or cfg.paths.landing
+    print(f"[generate] {size['profiles']} profiles × {size['days']} days, seed {args.seed} → {out}")
+    started = time.time()
+    summary = write_landing(out, profiles=size["profiles"], days=size["days"], seed=args.seed,
+                            end_date=args.end_date)
+    lines = sum(summary["lines_written"].values())
+    print(f"[generate] {lines} lines in {time.time() - started:.1f}s")
+    return 0
+
+
+def nightly(args: argparse.Namespace) -> int:
+    from pipelines.io import read_table
+    from pipelines.nightly import preflight, run_nightly, top_profiles
+    from pipelines.session import get_spark
+    from schemas.gold_scores import SCORES
+
+    cfg = config_of(args)
+    preflight(cfg, args.date)
+    started = time.time()
+    spark = get_spark(cfg, f"clout-nightly-{args.date}")
+    result = run_nightly(cfg, args.date, spark=spark)
+    top = top_profiles(read_table(spark, cfg, SCORES).where(f"snapshot_date = DATE'{args.date}'"))
+    print(f"\nnightly {args.date} done in {time.time() - started:.0f}s (run {result.run_id})")
+    print(f"tables: {cfg.paths.warehouse}/<layer>/<table>, e.g. gold.scores at {cfg.paths.warehouse}/gold/scores")
+    print(f"\ntop {len(top)} profiles on {args.date}:")
+    print(f"{'rank':>4}  {'profile':<26} {'score':>6} {'reach':>6} {'ampl':>6} {'network':>7} {'pct':>6}")
+    for i, r in enumerate(top, 1):
+        print(f"{i:>4}  {r.profile_id:<26} {r.score:>6.1f} {r.true_reach_score:>6.1f} "
+              f"{r.amplification_score:>6.1f} {r.network_score:>7.1f} {r.percentile:>6.1f}")
+    return 0
+
+
+def backfill(args: argparse.Namespace) -> int:
+    from pipelines.nightly import run_nightly
+    from pipelines.session import get_spark
+
+    if args.end < args.start:
+        raise UserError(f"--end {args.end} is before --start {args.start}")
+    cfg = config_of(args)
+    spark = None
+    day = args.start
+    while day <= args.end:
+        spark = spark or get_spark(cfg, "clout-backfill")
+        result = run_nightly(cfg, day, spark=spark)
+        print(f"[backfill] {day} done (run {result.run_id})")
+        day += dt.timedelta(days=1)
+    return 0
+
+
+def query(args: argparse.Namespace) -> int:
+    from pipelines.analyst import run_query
+
+    relation = run_query(config_of(args), args.sql)
+    if args.format == "table":
+        relation.show(max_rows=1000, max_width=200)
+    else:
+        frame = relation.df()
+        print(frame.to_csv(index=False) if args.format == "csv" else frame.to_json(orient="records", date_format="iso"))
+    return 0
+
+
+def explain(args: argparse.Namespace) -> int:
+    from pipelines.analyst import run_query
+
+    cfg = config_of(args)
+    pid = args.profile.replace("'", "''")
+    rows = run_query(cfg, f"SELECT * FROM scores WHERE snapshot_date = DATE '{args.date}' "
+                          f"AND profile_id = '{pid}'").fetchall()
+    if not rows:
+        raise UserError(f"no score for profile '{args.profile}' on {args.date}")
+    features = run_query(cfg, f"SELECT * FROM profile_features WHERE snapshot_date = DATE '{args.date}' "
+                              f"AND profile_id = '{pid}'").fetchall()
+    (_, profile, score, reach, amp, net, pct, version) = rows[0]
+    print(f"{profile} scores {score:.1f} on {args.date} (model {version}), "
+          f"higher than {pct:.1f}% of scored profiles.")
+    print(f"  True Reach    {reach:5.1f}  — how many people act on the content")
+    print(f"  Amplification {amp:5.1f}  — how much they act, per post and across people")
+    print(f"  Network       {net:5.1f}  — how influential the people who engage are")
+    if features:
+        _, _, volume, engagers, true_reach, _, _, active_days = features[0]
+        print(f"  Behind it: {engagers} distinct engagers (quality-weighted {true_reach:.1f}), "
+              f"{volume} posts, active on {active_days} days of the window.")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from pipelines.analyst import run_query
+
+    cfg = config_of(args)
+    day = f"DATE '{args.date}'"
+    top = run_query(cfg, f"SELECT profile_id, score, percentile FROM scores WHERE snapshot_date = {day} "
+                         "ORDER BY score DESC, profile_id LIMIT 20").fetchall()
+    if not top:
+        raise UserError(f"no published scores for {args.date}")
+    bands = run_query(cfg, f"SELECT CAST(FLOOR((score - 1) / 10) AS INT) AS band, COUNT(*) FROM scores "
+                           f"WHERE snapshot_date = {day} GROUP BY band ORDER BY band").fetchall()
+    out = args.out or cfg.paths.data_root / "reports" / f"report-{args.date}.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = "".join(f"<tr><td>{html.escape(p)}</td><td>{s:.1f}</td><td>{pc:.1f}</td></tr>" for p, s, pc in top)
+    dist = "".join(f"<tr><td>{b * 10 + 1}–{b * 10 + 10}</td><td>{n}</td></tr>" for b, n in bands)
+    out.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Clout {args.date}</title></head>"
+                   f"<body><h1>Clout scores, {args.date}</h1><h2>Score distribution</h2>"
+                   f"<table><tr><th>score</th><th>profiles</th></tr>{dist}</table>"
+                   f"<h2>Top 20</h2><table><tr><th>profile</th><th>score</th><th>percentile</th></tr>"
+                   f"{rows}</table></body></html>")
+    print(f"report written to {out}")
+    return 0
+
+
+def forget(args: argparse.Namespace) -> int:
+    raise UserError("forget is not available yet: erasure of a profile is planned (issue 11); "
+                    "nothing was changed")

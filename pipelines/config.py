@@ -1,0 +1,182 @@
+"""Configuration: YAML in conf/, chosen by --env, validated at start-up.
+
+Every key is declared here once; an unknown key or a bad value raises ConfigError with one line
+naming it. A relative data_root is resolved against the project root (the folder holding conf/);
+the other relative paths against data_root, so `--data-root` moves them all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONF_DIR = PROJECT_ROOT / "conf"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Paths(_Strict):
+    data_root: Path
+    landing: Path
+    warehouse: Path
+    checkpoints: Path
+
+
+class SparkSettings(_Strict):
+    master: str
+    driver_memory: str = Field(pattern=r"^\d+[kmgt]$")
+    shuffle_partitions: int = Field(gt=0)
+    extra_conf: dict[str, str] = {}
+
+
+class JvmSettings(_Strict):
+    packages: list[str] = Field(min_length=1)
+    ivy_cache: Path
+
+
+class PipelineSettings(_Strict):
+    window_days: int = Field(gt=0, le=3650)
+    model_version: str = Field(pattern=r"^v\d+$")
+
+
+class IngestSettings(_Strict):
+    max_payload_bytes: int = Field(gt=0)
+    oldest_event_date: dt.date
+    future_tolerance_days: int = Field(ge=0)
+
+
+class Config(_Strict):
+    env: str
+    paths: Paths
+    spark: SparkSettings
+    jvm: JvmSettings
+    pipeline: PipelineSettings
+    ingest: IngestSettings
+
+    def digest(self) -> str:
+        """A short hash of the effective config, written to the run ledger."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if first["type"] == "missing":
+        return f"missing key '{key}'"
+    return f"bad value for '{key}': {first['msg']} (got {first.get('input')!r})"
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def _resolve_paths(raw: dict[str, Any]) -> None:
+    paths = raw.get("paths")
+    if not isinstance(paths, dict) or not isinstance(paths.get("data_root"), str):
+        return
+    root = PROJECT_ROOT / paths["data_root"]
+    paths["data_root"] = str(root)
+    for key, value in paths.items():
+        if isinstance(value, str) and not Path(value).is_absolute():
+            paths[key] = str(root / value)
+    jvm = raw.get("jvm")
+    if isinstance(jvm, dict) and isinstance(jvm.get("ivy_cache"), str):
+        if not Path(jvm["ivy_cache"]).is_absolute():
+            jvm["ivy_cache"] = str(PROJECT_ROOT / jvm["ivy_cache"])
+
+
+def load_config(env: str = "local", overrides: dict[str, Any] | None = None,
+                conf_dir: Path = CONF_DIR) -> Config:
+    """Load conf/<env>.yaml, apply dotted-key overrides, validate. Raises ConfigError."""
+    path = conf_dir / f"{env}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in conf_dir.glob("*.yaml"))
+        raise ConfigError(f"unknown env '{env}': no {path} (known: {', '.join(known)})")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path.name}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config {path.name}: top level must be a mapping")
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    _resolve_paths(raw)
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(f"config {path.name}: {_first_error(err)}") from None
+
+
+class InteractionWeights(_Strict):
+    share: float = Field(ge=0)
+    reply: float = Field(ge=0)
+    mention: float = Field(ge=0)
+    reaction: float = Field(ge=0)
+    follow: float = Field(ge=0)
+    endorse: float = Field(ge=0)
+
+
+class EngagerQuality(_Strict):
+    human_daily_actions: float = Field(gt=0)
+
+
+class InfluenceSettings(_Strict):
+    damping: float = Field(gt=0, lt=1)
+    tolerance: float = Field(gt=0)
+    max_iterations: int = Field(gt=0, le=1000)
+    checkpoint_every: int = Field(gt=0)
+
+
+class ScoreWeights(_Strict):
+    true_reach: float = Field(ge=0)
+    amplification: float = Field(ge=0)
+    network: float = Field(ge=0)
+
+
+class ScoreCalibration(_Strict):
+    weights: ScoreWeights
+    network_unit: float = Field(gt=0)
+    scale: float = Field(gt=0)
+
+
+class Model(_Strict):
+    version: str = Field(pattern=r"^v\d+$")
+    interaction_weights: InteractionWeights
+    recency_half_life_days: float = Field(gt=0)
+    engager_quality: EngagerQuality
+    influence: InfluenceSettings
+    score: ScoreCalibration
+
+
+def load_model(version: str, conf_dir: Path = CONF_DIR) -> Model:
+    """Load conf/models/<version>.yaml. Raises ConfigError naming the bad key."""
+    path = conf_dir / "models" / f"{version}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"unknown model version '{version}': no {path}")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+        model = Model.model_validate(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"model {path.name}: not valid YAML ({exc.__class__.__name__})") from None
+    except ValidationError as err:
+        raise ConfigError(f"model {path.name}: {_first_error(err)}") from None
+    if model.version != version:
+        raise ConfigError(f"model {path.name}: 'version' is {model.version!r}, expected {version!r}")
+    return model

@@ -1,0 +1,99 @@
+"""What every job shares: its result record, the run ledger entry, and its spark-submit entry."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from pyspark.sql import SparkSession
+
+from pipelines.config import Config, load_config
+from pipelines.errors import UserError
+from pipelines.io import append
+from pipelines.log import log_event
+from schemas.ops_runs import RUNS
+
+
+@dataclass(frozen=True)
+class JobContext:
+    spark: SparkSession
+    cfg: Config
+    run_date: dt.date
+    run_id: str
+
+
+@dataclass(frozen=True)
+class JobResult:
+    rows_in: int | None = None
+    rows_out: int | None = None
+    quarantined: int | None = None
+    duplicates: int | None = None
+    model_version: str | None = None
+    message: str | None = None
+
+
+def new_run_id(run_date: dt.date) -> str:
+    return f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:12]}"
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"invalid date '{text}': expected YYYY-MM-DD") from None
+
+
+def record_run(ctx: JobContext, job: str, result: JobResult | None, status: str,
+               started: float, message: str | None = None) -> None:
+    result = result or JobResult()
+    row = (ctx.run_id, job, ctx.run_date, status,
+           dt.datetime.fromtimestamp(started, dt.timezone.utc).replace(tzinfo=None),
+           dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+           result.rows_in, result.rows_out, result.quarantined, result.duplicates,
+           result.model_version, ctx.cfg.digest(), message or result.message)
+    append(ctx.spark.createDataFrame([row], RUNS.schema), ctx.cfg, RUNS)
+
+
+def run_job(ctx: JobContext, job: str, body: Callable[[JobContext], JobResult]) -> JobResult:
+    """Run one job body, log its start and end, and write its ledger row (also on failure)."""
+    started = time.time()
+    log_event("start", job=job, run_id=ctx.run_id, date=str(ctx.run_date))
+    try:
+        result = body(ctx)
+    except Exception as exc:
+        record_run(ctx, job, None, "failed", started, message=str(exc).splitlines()[0][:500])
+        log_event("failed", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
+                  seconds=round(time.time() - started, 1))
+        raise
+    record_run(ctx, job, result, "succeeded", started)
+    log_event("end", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
+              seconds=round(time.time() - started, 1), rows_in=result.rows_in,
+              rows_out=result.rows_out, quarantined=result.quarantined,
+              duplicates=result.duplicates)
+    return result
+
+
+def submit_main(job: str, body: Callable[[JobContext], JobResult], argv: list[str] | None = None) -> int:
+    """Entry point for `spark-submit jobs/<job>.py --date D [--env E]`."""
+    from pipelines.cli import guarded
+    from pipelines.session import get_spark
+
+    parser = argparse.ArgumentParser(prog=f"jobs/{job}.py", description=body.__doc__)
+    parser.add_argument("--date", required=True, help="run date, YYYY-MM-DD")
+    parser.add_argument("--env", default="local", help="config environment in conf/ (default: local)")
+
+    def go() -> int:
+        args = parser.parse_args(argv)
+        run_date = parse_date(args.date)
+        cfg = load_config(args.env)
+        ctx = JobContext(get_spark(cfg, f"clout-{job}"), cfg, run_date, new_run_id(run_date))
+        run_job(ctx, job, body)
+        return 0
+
+    return guarded(go)
+
+

@@ -1,0 +1,43 @@
+"""The one Spark session factory, used by jobs, the CLI and tests."""
+from __future__ import annotations
+
+import os
+import sys
+
+from pyspark.sql import SparkSession
+
+from pipelines.config import Config
+from pipelines.errors import UserError
+from pipelines.jars import resolved_jars
+
+DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
+DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
+
+
+def under_spark_submit() -> bool:
+    """True when spark-submit launched this driver: then master, memory and jars are its job."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
+    builder = SparkSession.builder.appName(app_name)
+    if not under_spark_submit():
+        jars = resolved_jars(cfg)
+        if not jars:
+            raise UserError("JVM packages are not resolved: run `make setup` first")
+        builder = (builder.master(cfg.spark.master)
+                   .config("spark.driver.memory", cfg.spark.driver_memory)
+                   .config("spark.jars", ",".join(jars)))
+    builder = (builder
+               .config("spark.sql.extensions", DELTA_EXTENSION)
+               .config("spark.sql.catalog.spark_catalog", DELTA_CATALOG)
+               .config("spark.sql.shuffle.partitions", str(cfg.spark.shuffle_partitions))
+               .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower()))
+    for key, value in cfg.spark.extra_conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    if not under_spark_submit():
+        cfg.paths.checkpoints.mkdir(parents=True, exist_ok=True)
+    spark.sparkContext.setCheckpointDir(str(cfg.paths.checkpoints))
+    return spark

@@ -1,0 +1,21 @@
+from pyspark.sql import types as T
+
+from schemas import TableSpec
+
+SCORES = TableSpec(
+    layer="gold",
+    name="scores",
+    schema=T.StructType([
+        T.StructField("snapshot_date", T.DateType(), False),
+        T.StructField("profile_id", T.StringType(), False),
+        T.StructField("score", T.DoubleType(), False),            # 1..100
+        T.StructField("true_reach_score", T.DoubleType(), False),
+        T.StructField("amplification_score", T.DoubleType(), False),
+        T.StructField("network_score", T.DoubleType(), False),
+        T.StructField("percentile", T.DoubleType(), False),       # 0..100
+        T.StructField("model_version", T.StringType(), False),
+    ]),
+    keys=("snapshot_date", "profile_id"),
+    partition_by=("snapshot_date",),
+    contract="one row per scored profile per snapshot date, published only after the gate",
+)

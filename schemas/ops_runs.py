@@ -1,0 +1,26 @@
+from pyspark.sql import types as T
+
+from schemas import TableSpec
+
+RUNS = TableSpec(
+    layer="ops",
+    name="runs",
+    schema=T.StructType([
+        T.StructField("run_id", T.StringType(), False),
+        T.StructField("job", T.StringType(), False),
+        T.StructField("run_date", T.DateType(), False),
+        T.StructField("status", T.StringType(), False),          # succeeded | failed
+        T.StructField("started_at", T.TimestampType(), False),
+        T.StructField("ended_at", T.TimestampType(), False),
+        T.StructField("rows_in", T.LongType(), True),
+        T.StructField("rows_out", T.LongType(), True),
+        T.StructField("quarantined", T.LongType(), True),
+        T.StructField("duplicates", T.LongType(), True),
+        T.StructField("model_version", T.StringType(), True),
+        T.StructField("config_hash", T.StringType(), False),
+        T.StructField("message", T.StringType(), True),
+    ]),
+    keys=("run_id", "job"),
+    partition_by=(),
+    contract="one row per job execution (a rerun adds a row with a new run id)",
+)

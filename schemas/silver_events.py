@@ -1,0 +1,30 @@
+from pyspark.sql import types as T
+
+from schemas import TableSpec
+
+EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
+NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
+
+EVENTS = TableSpec(
+    layer="silver",
+    name="events",
+    schema=T.StructType([
+        T.StructField("network", T.StringType(), False),
+        T.StructField("event_id", T.StringType(), False),
+        T.StructField("event_type", T.StringType(), False),
+        T.StructField("actor_account", T.StringType(), False),
+        T.StructField("target_account", T.StringType(), True),
+        T.StructField("content_id", T.StringType(), True),
+        T.StructField("target_content_id", T.StringType(), True),
+        T.StructField("topics", T.ArrayType(T.StringType(), True), False),
+        T.StructField("event_time", T.TimestampType(), False),
+        T.StructField("event_date", T.DateType(), False),
+        # where the event was first delivered: tells a re-ingest from a re-delivery
+        T.StructField("source_file", T.StringType(), False),
+        T.StructField("line_number", T.LongType(), False),
+        T.StructField("ingest_run_id", T.StringType(), False),
+    ]),
+    keys=("network", "event_id"),
+    partition_by=("event_date",),
+    contract="one row per distinct activity event (network, event_id), typed, in UTC",
+)

@@ -1,0 +1,25 @@
+from pyspark.sql import types as T
+
+from schemas import TableSpec
+
+REASONS = (
+    "invalid_encoding", "oversized", "invalid_json", "missing_field", "wrong_type",
+    "unknown_event_type", "future_time", "too_old", "self_interaction", "unknown_network",
+)
+
+QUARANTINE = TableSpec(
+    layer="silver",
+    name="quarantine",
+    schema=T.StructType([
+        T.StructField("network", T.StringType(), False),
+        T.StructField("landing_date", T.DateType(), False),
+        T.StructField("source_file", T.StringType(), False),
+        T.StructField("line_number", T.LongType(), False),
+        T.StructField("reason", T.StringType(), False),
+        T.StructField("payload", T.BinaryType(), False),
+        T.StructField("ingest_run_id", T.StringType(), False),
+    ]),
+    keys=("source_file", "line_number"),
+    partition_by=("landing_date",),
+    contract="one row per rejected landed line, with the first failing reason code",
+)
