@@ -33,35 +33,43 @@ def vertices_of(edges: DataFrame) -> DataFrame:
             .distinct())
 
 
+def incoming_mass(p: DataFrame, ranks: DataFrame) -> DataFrame:
+    """Sum over in-edges of p × rank of the source, per destination vertex."""
+    return (p.join(ranks.select(F.col("id").alias("src"), "rank"), "src", how="inner")
+            .groupBy(F.col("dst").alias("id")).agg(F.sum(F.col("p") * F.col("rank")).alias("_in")))
+
+
 def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max_iterations: int,
                       checkpoint: Callable[[DataFrame], DataFrame],
                       on_iteration: Callable[[int, float], None] = lambda i, r: None) -> InfluenceResult:
     """Power iteration until the L1 change falls below `tolerance` or `max_iterations`.
 
-    `checkpoint` truncates lineage (e.g. DataFrame.checkpoint) — called every iteration on the
-    rank vector, which is small next to the edges, so the plan never grows with the iteration.
+    `checkpoint` materialises and truncates lineage (e.g. DataFrame.localCheckpoint); it is
+    called on the rank vector each iteration, so the plan never grows with the iteration count.
+    One aggregation per iteration yields both the residual and the next dangling mass.
     """
     p = checkpoint(transition(edges))
-    vertices = checkpoint(vertices_of(edges).join(p.select(F.col("src").alias("id")).distinct()
-                                                  .withColumn("has_out", F.lit(True)), "id", how="left")
+    sources = p.select(F.col("src").alias("id")).distinct().withColumn("has_out", F.lit(True))
+    vertices = checkpoint(vertices_of(edges).join(sources, "id", how="left")
                           .select("id", F.coalesce("has_out", F.lit(False)).alias("has_out")))
-    n = vertices.count()
+    stats = vertices.agg(F.count(F.lit(1)).alias("n"),
+                         F.sum((~F.col("has_out")).cast("long")).alias("dangling")).first()
+    n = stats.n
     if n == 0:
-        empty = vertices.select("id", F.lit(0.0).alias("influence"))
-        return InfluenceResult(empty, 0, 0.0)
-    ranks = checkpoint(vertices.select("id", "has_out", F.lit(1.0 / n).alias("rank")))
+        return InfluenceResult(vertices.select("id", F.lit(0.0).alias("influence")), 0, 0.0)
+    ranks = vertices.select("id", "has_out", F.lit(1.0 / n).alias("rank"))
+    dangling = (stats.dangling or 0) / n
     residual, iteration = float("inf"), 0
     while iteration < max_iterations and residual > tolerance:
         iteration += 1
-        dangling = ranks.where(~F.col("has_out")).agg(F.sum("rank")).first()[0] or 0.0
-        incoming = (p.join(ranks.select(F.col("id").alias("src"), "rank"), "src", how="inner")
-                    .groupBy(F.col("dst").alias("id")).agg(F.sum(F.col("p") * F.col("rank")).alias("_in")))
         base = (1.0 - damping) / n + damping * dangling / n
         new_ranks = checkpoint(
-            ranks.join(incoming, "id", how="left")
+            ranks.join(incoming_mass(p, ranks), "id", how="left")
             .select("id", "has_out", "rank",
                     (F.lit(base) + F.lit(damping) * F.coalesce("_in", F.lit(0.0))).alias("new_rank")))
-        residual = new_ranks.agg(F.sum(F.abs(F.col("new_rank") - F.col("rank")))).first()[0]
+        totals = new_ranks.agg(F.sum(F.abs(F.col("new_rank") - F.col("rank"))).alias("residual"),
+                               F.sum(F.when(~F.col("has_out"), F.col("new_rank"))).alias("dangling")).first()
+        residual, dangling = totals.residual, totals.dangling or 0.0
         ranks = new_ranks.select("id", "has_out", F.col("new_rank").alias("rank"))
         on_iteration(iteration, residual)
     return InfluenceResult(ranks.select("id", F.col("rank").alias("influence")), iteration, residual)

@@ -1,0 +1,102 @@
+"""Each network's native shape parses to the same normalised event; bad lines get a reason."""
+import datetime as dt
+import json
+
+import pytest
+
+from jobs.transforms.events import accepted_candidates, parse_all_networks, validate
+from schemas.bronze_raw_events import RAW_EVENTS
+
+DAY = dt.date(2026, 9, 30)
+
+
+def bronze(spark, network, lines):
+    rows = [(network, DAY, f"{network}/dt={DAY}/part-00000.jsonl.gz", i + 1,
+             line if isinstance(line, bytes) else line.encode(), "run-1")
+            for i, line in enumerate(lines)]
+    return spark.createDataFrame(rows, RAW_EVENTS.schema)
+
+
+def validated(spark, network, lines):
+    parsed = parse_all_networks(bronze(spark, network, lines), max_payload_bytes=65536)
+    return validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
+
+
+def reasons(spark, network, lines):
+    return [r.reason for r in validated(spark, network, lines).orderBy("line_number").collect()]
+
+
+GOOD = {
+    "chirp": {"id_str": "2", "kind": "retweet", "created_at": "Wed Sep 30 21:19:24 +0000 2026",
+              "user": {"id_str": "11", "screen_name": "b"}, "entities": {"hashtags": [{"text": "SEO"}]},
+              "ref": {"status_id_str": "1", "user_id_str": "10"}},
+    "facepage": {"event_id": "fp_2", "type": "share", "timestamp": 1790803164,
+                 "actor": {"uid": 11}, "object": {"post_id": "fp_1", "owner_uid": 10}, "tags": ["SEO"]},
+    "linkup": {"activityUrn": "urn:li:activity:2", "verb": "SHARE", "actorUrn": "11",
+               "createdAt": 1790803164000, "objectUrn": "urn:li:activity:1",
+               "objectAuthorUrn": "10", "topics": ["SEO"]},
+    "vidtube": {"eventId": "vt-2", "eventType": "share", "publishedAt": "2026-09-30T21:19:24.000Z",
+                "channelId": "11", "videoId": "v1", "videoChannelId": "10", "tags": ["SEO"]},
+}
+
+
+@pytest.mark.parametrize("network", sorted(GOOD))
+def test_native_shapes_normalise_alike(spark, network):
+    out = validated(spark, network, [json.dumps(GOOD[network])]).collect()[0]
+    assert out.reason is None
+    assert out.event_type == "share"
+    assert out.actor_account == f"{network}:11"
+    assert out.target_account == f"{network}:10"
+    assert out.topics == ["seo"]
+    assert out.event_time == dt.datetime(2026, 9, 30, 21, 19, 24)
+
+
+def test_chirp_reasons(spark):
+    good = GOOD["chirp"]
+    lines = [
+        json.dumps(good),
+        '{"id_str": "3", "kind": "li',                                    # truncated
+        b'{"id_str": "4", "kind": "like\xff\xfe"}',                        # invalid UTF-8
+        json.dumps({**good, "text": "x" * 70_000}),                       # oversized
+        json.dumps({k: v for k, v in good.items() if k != "id_str"}),     # missing id
+        json.dumps({**good, "user": "11"}),                               # user not an object
+        json.dumps({**good, "created_at": {"when": "today"}}),            # time not a string
+        json.dumps({**good, "created_at": "yesterday-ish"}),              # unparseable time
+        json.dumps({**good, "kind": "poke"}),
+        json.dumps({**good, "created_at": "Fri Oct 02 21:19:24 +0000 2026"}),
+        json.dumps({**good, "created_at": "Fri Oct 02 21:19:24 +0000 1999"}),
+        json.dumps({**good, "ref": {"user_id_str": "11"}}),               # retweets oneself
+        json.dumps({**good, "ref": {"status_id_str": "1"}}),              # target missing
+        json.dumps({**good, "surprise": {"new": "field"}}),               # schema drift: fine
+    ]
+    assert reasons(spark, "chirp", lines) == [
+        None, "invalid_json", "invalid_encoding", "oversized", "missing_field", "wrong_type",
+        "wrong_type", "wrong_type", "unknown_event_type", "future_time", "too_old",
+        "self_interaction", "missing_field", None]
+
+
+def test_posts_need_no_target_but_endorsements_need_a_skill(spark):
+    post = {"activityUrn": "urn:li:activity:1", "verb": "POST", "actorUrn": "10", "createdAt": 1790803164000}
+    endorse = {"activityUrn": "urn:li:activity:3", "verb": "ENDORSE", "actorUrn": "11",
+               "createdAt": 1790803164000, "objectAuthorUrn": "10"}
+    assert reasons(spark, "linkup", [json.dumps(post), json.dumps(endorse),
+                                     json.dumps({**endorse, "skill": "seo"})]) == [None, "missing_field", None]
+
+
+def test_wrong_types_per_network(spark):
+    fp = {**GOOD["facepage"], "timestamp": {"s": 1}}
+    vt = {**GOOD["vidtube"], "publishedAt": 1790803164}
+    li = {**GOOD["linkup"], "createdAt": [1790803164000]}
+    assert reasons(spark, "facepage", [json.dumps(fp)]) == ["wrong_type"]
+    assert reasons(spark, "vidtube", [json.dumps(vt)]) == ["wrong_type"]
+    assert reasons(spark, "linkup", [json.dumps(li)]) == ["wrong_type"]
+
+
+def test_unknown_network_is_quarantined(spark):
+    assert reasons(spark, "myspace", ['{"anything": 1}']) == ["unknown_network"]
+
+
+def test_duplicate_in_batch_keeps_first_delivery(spark):
+    line = json.dumps(GOOD["chirp"])
+    out = accepted_candidates(validated(spark, "chirp", [line, line, line])).collect()
+    assert [(r.event_id, r.line_number, r.event_date) for r in out] == [("2", 1, DAY)]
