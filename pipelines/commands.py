@@ -20,9 +20,9 @@ def generate(args: argparse.Namespace) -> int:
     from generator import generate as write_landing
 
     cfg = config_of(args)
-    size = dict(SCALES[args.scale]) if args.scale else {}
     if args.scale and args.scale not in SCALES:
         raise UserError(f"unknown scale '{args.scale}' (known: {', '.join(SCALES)})")
+    size = dict(SCALES[args.scale]) if args.scale else {}
     size.update({k: v for k, v in (("profiles", args.profiles), ("days", args.days)) if v is not None})
     if "profiles" not in size or "days" not in size:
         raise UserError("give --scale, or both --profiles and --days")

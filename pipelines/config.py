@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipelines.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONF_DIR = PROJECT_ROOT / "conf"
+# on a cluster the code may run from a zip: CLOUT_CONF_DIR then names where conf/ was shipped
+CONF_DIR = Path(os.environ.get("CLOUT_CONF_DIR", PROJECT_ROOT / "conf"))
 
 
 class _Strict(BaseModel):

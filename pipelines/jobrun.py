@@ -85,11 +85,12 @@ def submit_main(job: str, body: Callable[[JobContext], JobResult], argv: list[st
     parser = argparse.ArgumentParser(prog=f"jobs/{job}.py", description=body.__doc__)
     parser.add_argument("--date", required=True, help="run date, YYYY-MM-DD")
     parser.add_argument("--env", default="local", help="config environment in conf/ (default: local)")
+    parser.add_argument("--data-root", default=None, help="override the env's data folder")
 
     def go() -> int:
         args = parser.parse_args(argv)
         run_date = parse_date(args.date)
-        cfg = load_config(args.env)
+        cfg = load_config(args.env, {"paths.data_root": args.data_root} if args.data_root else None)
         ctx = JobContext(get_spark(cfg, f"clout-{job}"), cfg, run_date, new_run_id(run_date))
         run_job(ctx, job, body)
         return 0
