@@ -88,7 +88,7 @@ def engagements(model: NetworkModel, buffer: PostBuffer, pools: DayPools, day_id
         who[infl] = pools.influential.draw(int(infl.sum()), rng)
         bots = auto & (u < 0.85) & (pools.bots.total > 0)
         who[bots] = pools.bots.draw(int(bots.sum()), rng)
-        ts = (after_ms(posts.ts, day_ms + DAY_MS, 2 * 3_600_000, rng) if age == 0
+        ts = (after_ms(posts.ts, day_ms + DAY_MS, 3_600_000, rng) if age == 0
               else diurnal_ms(day_ms, len(author), rng))
         out.append(_on_posts(model, posts, who, _engagement_types(model, who, rng), ts))
     return out

@@ -36,22 +36,22 @@ P = {name: code for code, name in enumerate(PERSONAS)}
 # post_rate: posts per account per weekday; propensity: relative chance of being drawn as an
 # engager; influence: multiplier of the latent log-normal influence; followers: median audience.
 PERSONA_PARAMS = {
-    "regular":       dict(frac=0.0,   min=2, post_rate=0.22, propensity=1.0, influence=1.0, followers=150),
+    "regular":       dict(frac=0.0,   min=2, post_rate=0.18, propensity=1.0, influence=1.0, followers=150),
     "lurker":        dict(frac=0.25,  min=2, post_rate=0.01, propensity=0.3, influence=0.4, followers=40),
-    "focused":       dict(frac=0.08,  min=2, post_rate=0.25, propensity=1.0, influence=1.2, followers=200),
-    "broad":         dict(frac=0.05,  min=2, post_rate=0.25, propensity=1.0, influence=1.0, followers=200),
+    "focused":       dict(frac=0.08,  min=2, post_rate=0.2,  propensity=1.0, influence=1.2, followers=200),
+    "broad":         dict(frac=0.05,  min=2, post_rate=0.2,  propensity=1.0, influence=1.0, followers=200),
     "celebrity":     dict(frac=0.0005, min=2, post_rate=0.6, propensity=0.3, influence=12.0, followers=200_000),
     "expert":        dict(frac=0.02,  min=2, post_rate=0.06, propensity=0.5, influence=6.0, followers=600),
     "paused_expert": dict(frac=0.005, min=2, post_rate=0.06, propensity=0.5, influence=6.0, followers=600),
     "autoposter":    dict(frac=0.005, min=2, post_rate=0.0,  propensity=0.0, influence=0.08, followers=300),
-    "bot":           dict(frac=0.02,  min=2, post_rate=0.02, propensity=15.0, influence=0.03, followers=30),
+    "bot":           dict(frac=0.004, min=2, post_rate=0.02, propensity=40.0, influence=0.03, followers=30),
     "ring":          dict(frac=0.015, min=5, post_rate=0.5,  propensity=1.0, influence=0.5, followers=120),
     "kswap":         dict(frac=0.01,  min=4, post_rate=0.2,  propensity=1.0, influence=0.6, followers=150),
     "bursty":        dict(frac=0.01,  min=2, post_rate=0.02, propensity=0.2, influence=0.8, followers=150),
-    "multi_account": dict(frac=0.02,  min=2, post_rate=0.22, propensity=1.0, influence=1.0, followers=150),
+    "multi_account": dict(frac=0.02,  min=2, post_rate=0.18, propensity=1.0, influence=1.0, followers=150),
 }
 # Public-only people (accounts with no registered profile) are drawn from this mix.
-PUBLIC_PERSONA_MIX = {"regular": 0.55, "lurker": 0.30, "bot": 0.15}
+PUBLIC_PERSONA_MIX = {"regular": 0.62, "lurker": 0.35, "bot": 0.03}
 PUBLIC_ONLY_SHARE = 0.10      # of all active accounts
 
 RING_SIZE = (5, 8)            # engagement-ring group sizes (inclusive)
@@ -66,14 +66,14 @@ AUTOPOST_INTERVALS_S = (3600 * 2, 3600 * 3, 3600 * 4)   # RSS-like, very regular
 AUTOPOST_JITTER_S = 20
 
 # ---- engagement model -----------------------------------------------------------------------
-MEAN_ENGAGEMENTS_PER_POST = 2.4     # calibrates the base rate, independent of scale
+MEAN_ENGAGEMENTS_PER_POST = 2.2     # calibrates the base rate, independent of scale
 FOLLOWER_EXPONENT = 0.5             # engagement ~ influence * followers**0.5
 ENGAGEMENT_CAP_SHARE = 0.03         # a post never gets more than 3% of a network's accounts ...
 ENGAGEMENT_CAP_MIN = 30             # ... nor less than this cap
 # Share of a post's lifetime engagement arriving on day 0..6 after posting.
 DECAY = (0.55, 0.2, 0.1, 0.06, 0.04, 0.03, 0.02)
 BURN_IN_DAYS = len(DECAY)           # posts simulated before the window so day 0 has engagement
-FOLLOW_RATE = 0.03                  # follow events per account per day (chirp, vidtube)
+FOLLOW_RATE = 0.025                 # follow events per account per day (chirp, vidtube)
 MENTION_PER_POST = 0.15             # mention events per post (chirp, linkup)
 ENDORSE_RATE = 0.01                 # organic endorsements per linkup account per day
 

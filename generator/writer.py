@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-COMPRESS_LEVEL = 5     # ~2x faster than level 9 for a few % larger files
+COMPRESS_LEVEL = 3     # ~3x faster than gzip's default 9 for ~15% larger files
 _CHUNK = 20_000
 
 

@@ -68,11 +68,12 @@ def test_chirp_reasons(spark):
         json.dumps({**good, "ref": {"user_id_str": "11"}}),               # retweets oneself
         json.dumps({**good, "ref": {"status_id_str": "1"}}),              # target missing
         json.dumps({**good, "surprise": {"new": "field"}}),               # schema drift: fine
+        json.dumps({k: v for k, v in good.items() if k != "ref"} | {"kind": "poke"}),  # unknown, no target
     ]
     assert reasons(spark, "chirp", lines) == [
         None, "invalid_json", "invalid_encoding", "oversized", "missing_field", "wrong_type",
         "wrong_type", "wrong_type", "unknown_event_type", "future_time", "too_old",
-        "self_interaction", "missing_field", None]
+        "self_interaction", "missing_field", None, "unknown_event_type"]
 
 
 def test_posts_need_no_target_but_endorsements_need_a_skill(spark):

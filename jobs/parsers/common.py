@@ -48,7 +48,8 @@ def _parent_not_object(doc: Column, path: str) -> Column:
 
 
 def _required(field: RawField, event_type: Column) -> Column:
-    return {ALWAYS: F.lit(True), UNLESS_POST: F.coalesce(event_type != "post", F.lit(True)),
+    # an unknown event type needs only the always-required fields: it is reported as unknown
+    return {ALWAYS: F.lit(True), UNLESS_POST: F.coalesce(event_type != "post", F.lit(False)),
             IF_ENDORSE: F.coalesce(event_type == "endorse", F.lit(False)),
             OPTIONAL: F.lit(False)}[field.required]
 

@@ -1,0 +1,116 @@
+"""The nightly on a generated landing zone, checked against the generator's ground truth."""
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from pyspark.sql import functions as F
+from scipy.stats import spearmanr
+
+from generator import generate
+from pipelines.io import read_table
+from pipelines.nightly import run_nightly
+from schemas.bronze_raw_events import RAW_EVENTS
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.gold_network_influence import NETWORK_INFLUENCE
+from schemas.gold_scores import SCORES
+from schemas.ops_runs import RUNS
+from schemas.silver_events import EVENTS
+from schemas.silver_quarantine import QUARANTINE
+from tests.conftest import config_for
+
+import datetime as dt
+
+DAY = dt.date(2026, 9, 30)
+PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, SCORES)
+
+
+@pytest.fixture(scope="module")
+def e2e(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    truth = generate(root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
+    cfg = config_for(root)
+    first = run_nightly(cfg, DAY, spark=spark)
+    return cfg, truth, first
+
+
+def checksum(spark, cfg, spec):
+    """Order-independent content checksum of a table (ingest run ids excluded: they differ by run)."""
+    df = read_table(spark, cfg, spec)
+    cols = [c for c in df.columns if c != "ingest_run_id"]
+    row = df.select(F.xxhash64(*cols).alias("h")).agg(F.count("h").alias("n"), F.sum(F.col("h").cast("decimal(38,0)")).alias("s")).first()
+    return row.n, row.s
+
+
+def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
+    cfg, truth, _ = e2e
+    expected = Counter()
+    for kind, per_network in truth["bad_records"].items():
+        if kind != "duplicate":
+            for network, n in per_network.items():
+                expected[(truth["expected_reason"][kind], network)] += n
+    got = Counter({(r.reason, r.network): r["count"] for r in
+                   read_table(spark, cfg, QUARANTINE).groupBy("reason", "network").count().collect()})
+    assert got == expected
+
+
+def test_counts_reconcile_exactly_with_no_duplicates(spark, e2e):
+    cfg, truth, first = e2e
+    silver = first.results["ingest_silver"]
+    assert silver.rows_in == sum(truth["lines_written"].values())
+    assert silver.rows_out == sum(truth["events_valid"].values())
+    assert silver.duplicates == sum(truth["duplicates"].values())
+    assert silver.rows_in == silver.rows_out + silver.quarantined + silver.duplicates
+    events = read_table(spark, cfg, EVENTS)
+    assert events.count() == events.select("network", "event_id").distinct().count()
+
+
+def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
+    cfg, truth, _ = e2e
+    scores = read_table(spark, cfg, SCORES).where(F.col("snapshot_date") == DAY)
+    stats = scores.agg(F.count("*").alias("n"), F.countDistinct("profile_id").alias("ids"),
+                       F.min("score").alias("lo"), F.max("score").alias("hi")).first()
+    assert stats.n == stats.ids > 0.5 * truth["profiles"]
+    assert 1.0 <= stats.lo and stats.hi <= 100.0
+    runs = read_table(spark, cfg, RUNS).where(F.col("status") == "succeeded").select("job").distinct()
+    assert {r.job for r in runs.collect()} >= {"ingest_bronze", "ingest_silver", "scores"}
+
+
+def test_scores_follow_the_latent_influence(spark, e2e, data_root):
+    cfg, truth, _ = e2e
+    import gzip
+    latent = {}
+    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
+        for line in f:
+            p = json.loads(line)
+            latent[p["profile_id"]] = p["true_influence"]
+    scored = {r.profile_id: r.score for r in read_table(spark, cfg, SCORES).collect() if r.profile_id in latent}
+    rho = spearmanr([latent[p] for p in scored], [scored[p] for p in scored]).statistic
+    assert rho > 0.3, rho
+
+
+def test_rerun_of_the_same_date_changes_nothing(spark, e2e):
+    cfg, _, _ = e2e
+    before = {spec.qualified_name: checksum(spark, cfg, spec) for spec in PUBLISHED}
+    again = run_nightly(cfg, DAY, spark=spark)
+    after = {spec.qualified_name: checksum(spark, cfg, spec) for spec in PUBLISHED}
+    assert after == before
+    assert again.results["ingest_bronze"].rows_out == 0
+
+
+def test_spark_submit_with_packages_runs_a_job(e2e, tmp_path):
+    cfg, truth, _ = e2e
+    (tmp_path / "landing").symlink_to(cfg.paths.landing)
+    env_python = sys.executable
+    spark_submit = str(__import__("pathlib").Path(env_python).parent / "spark-submit")
+    proc = subprocess.run(
+        [spark_submit, "--master", "local[1]", "--driver-memory", "1g",
+         "--packages", ",".join(cfg.jvm.packages), "--conf", f"spark.jars.ivy={cfg.jvm.ivy_cache}",
+         "jobs/ingest_bronze.py", "--date", str(DAY), "--data-root", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "PYSPARK_PYTHON": env_python})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    check = config_for(tmp_path)
+    from deltalake import DeltaTable
+    bronze = DeltaTable(str(check.paths.warehouse / "bronze" / "raw_events")).to_pyarrow_table()
+    assert bronze.num_rows == sum(truth["lines_written"].values())
