@@ -77,7 +77,9 @@ def engagements(model: NetworkModel, buffer: PostBuffer, pools: DayPools, day_id
         posts = chunk.posts.take(np.repeat(np.arange(len(n)), n))
         author = posts.actor
         persona = model.persona[author]
-        # Where engagers come from depends on whose post it is.
+        # Where engagers come from depends on whose post it is: mostly the author's community
+        # (70%, else anyone active); for celebrities and experts 35% community, 20% anyone and
+        # 45% drawn by influence; for autoposters 85% bots.
         u = rng.random(len(author))
         auto = model.is_auto[author]
         notable = np.isin(persona, [C.P["celebrity"], C.P["expert"], C.P["paused_expert"]])

@@ -68,10 +68,8 @@ def bad_lines(kinds: list[str], day: EventBatch, renderer: Renderer, serial_star
     if not kinds or len(day) == 0:
         return []
     net = renderer.network
-    rows = day.take(rng.integers(0, len(day), len(kinds)))
+    rows = day.take(rng.integers(0, len(day), len(kinds)))      # fancy indexing: a copy
     rows.serial = serial_start + np.arange(len(kinds), dtype=np.int64)
-    rows.ts = rows.ts.copy()
-    rows.target, rows.typ, rows.ref = rows.target.copy(), rows.typ.copy(), rows.ref.copy()
     for i, kind in enumerate(kinds):
         if kind == "future_time":   # well past "delivery date + 1 day" under any reading
             rows.ts[i] = delivery_ms + int(rng.integers(3, 31)) * DAY_MS + int(rng.integers(0, DAY_MS))

@@ -68,6 +68,72 @@ def _merge(base: list[bytes], extras: list[tuple[int, int, bytes]]) -> list[byte
     return out
 
 
+class Delivery:
+    """What lands in each day's file of one network: on-time lines, late arrivals from earlier
+    days, planted bad lines and re-deliveries, at random positions."""
+
+    def __init__(self, renderer: Renderer, stats: NetworkStats, *, seed: int, days: int,
+                 bad_rate: float):
+        self.renderer, self.stats = renderer, stats
+        self.days, self.bad_rate = days, bad_rate
+        self.forced = forced_bad_kinds(seed, renderer.network, days)
+        self.pending: dict[int, list[bytes]] = defaultdict(list)   # delivery day -> late lines
+        self.reservoir: list[bytes] = []   # written good lines that may be re-delivered
+        self.carry: list[str] = []         # planted kinds that found no material yet
+
+    def day_file(self, d: int, day_ms: int, batch, lines: list[bytes], rng) -> list[bytes]:
+        on_time = self._hold_back_late(d, lines, rng)
+        arrivals = self.pending.pop(d, [])
+        m = len(on_time)
+        kinds = self.carry + self.forced.get(d, []) + [
+            C.BAD_KINDS[k] for k in rng.integers(0, len(C.BAD_KINDS), rng.binomial(len(lines), self.bad_rate))]
+        self.carry = []
+        extras = [(int(rng.integers(0, m + 1)), i, line) for i, line in enumerate(arrivals)]
+        broken = [k for k in kinds if k != "duplicate"]
+        planted = bad_lines(broken, batch, self.renderer, serial_base(d) + len(batch), day_ms, rng)
+        if not planted:
+            self.carry += broken
+        for kind, line in planted:
+            extras.append((int(rng.integers(0, m + 1)), len(extras), line))
+            self.stats.bad[kind] += 1
+        for _ in range(kinds.count("duplicate")):
+            extra = self._redeliver(on_time, len(extras), rng)
+            if extra is None:
+                self.carry.append("duplicate")
+                continue
+            extras.append(extra)
+            self.stats.bad["duplicate"] += 1
+            self.stats.duplicates += 1
+        self.stats.events_valid += m + len(arrivals)
+        self._refill_reservoir(on_time + arrivals, rng)
+        return _merge(on_time, extras)
+
+    def _hold_back_late(self, d: int, lines: list[bytes], rng) -> list[bytes]:
+        """~2% arrive 1..3 days later, but never after the last delivery date."""
+        n = len(lines)
+        deliver = np.minimum(d + rng.integers(1, C.LATE_MAX_DAYS + 1, n), self.days - 1)
+        late = (rng.random(n) < C.LATE_SHARE) & (deliver > d)
+        for i in np.flatnonzero(late).tolist():
+            self.pending[int(deliver[i])].append(lines[i])
+        self.stats.late_events += int(late.sum())
+        return [line for line, is_late in zip(lines, late.tolist()) if not is_late]
+
+    def _redeliver(self, on_time: list[bytes], tiebreak: int, rng):
+        """A byte-identical copy of a good line: later in the same file, or in a later file."""
+        m = len(on_time)
+        if m and (not self.reservoir or rng.random() < 0.5):
+            i = int(rng.integers(0, m))
+            return int(rng.integers(i + 1, m + 1)), tiebreak, on_time[i]
+        if self.reservoir:
+            line = self.reservoir.pop(int(rng.integers(0, len(self.reservoir))))
+            return int(rng.integers(0, m + 1)), tiebreak, line
+        return None
+
+    def _refill_reservoir(self, written: list[bytes], rng) -> None:
+        keep = rng.choice(len(written), size=min(RESERVOIR // 2, len(written)), replace=False)
+        self.reservoir = self.reservoir[-RESERVOIR // 2:] + [written[i] for i in np.sort(keep).tolist()]
+
+
 def run_network(pop: Population, onto: Ontology, network: str, *, seed: int, days: int,
                 start_date: dt.date, bad_rate: float, root: Path,
                 progress: Callable[[str, int, int], None]) -> NetworkStats:
@@ -75,70 +141,21 @@ def run_network(pop: Population, onto: Ontology, network: str, *, seed: int, day
     renderer = Renderer(network, model.n, onto)
     buffer = PostBuffer(len(C.DECAY))
     stats = NetworkStats(network, authored=np.zeros(model.n, np.int64))
+    delivery = Delivery(renderer, stats, seed=seed, days=days, bad_rate=bad_rate)
     epoch_day = (start_date - dt.date(1970, 1, 1)).days
-    for d in range(-C.BURN_IN_DAYS, 0):     # fill the buffer: day 0 sees last week's posts
-        date = start_date + dt.timedelta(days=d)
-        simulate_day(model, buffer, d, (epoch_day + d) * DAY_MS, date.weekday(),
-                     stream(seed, C.STREAM_ACTIVITY, network, d), burn_in=True)
-
-    forced = forced_bad_kinds(seed, network, days)
-    pending: dict[int, list[bytes]] = defaultdict(list)
-    reservoir: list[bytes] = []
-    carry: list[str] = []        # planted kinds that found no material yet
-    for d in range(days):
+    for d in range(-C.BURN_IN_DAYS, days):    # burn-in days only fill the recent-post buffer
         date = start_date + dt.timedelta(days=d)
         day_ms = (epoch_day + d) * DAY_MS
         batch = simulate_day(model, buffer, d, day_ms, date.weekday(),
-                             stream(seed, C.STREAM_ACTIVITY, network, d))
+                             stream(seed, C.STREAM_ACTIVITY, network, d), burn_in=d < 0)
+        if batch is None:
+            continue
         stats.authored += np.bincount(batch.actor, minlength=model.n)
         stats.by_type += np.bincount(batch.typ, minlength=len(C.EVENT_TYPES))
-        lines = renderer.lines(batch)
-        rng = stream(seed, C.STREAM_DELIVERY, network, d)
-
-        # Late data: ~2% arrive 1..3 days later, but never after the last delivery date.
-        n = len(lines)
-        deliver = np.minimum(d + rng.integers(1, C.LATE_MAX_DAYS + 1, n), days - 1)
-        late = (rng.random(n) < C.LATE_SHARE) & (deliver > d)
-        for i in np.flatnonzero(late).tolist():
-            pending[int(deliver[i])].append(lines[i])
-        on_time = [line for line, is_late in zip(lines, late.tolist()) if not is_late]
-        arrivals = pending.pop(d, [])
-        stats.late_events += int(late.sum())
-
-        kinds = carry + forced.get(d, []) + [C.BAD_KINDS[k] for k in
-                                             rng.integers(0, len(C.BAD_KINDS), rng.binomial(n, bad_rate))]
-        carry = []
-        extras: list[tuple[int, int, bytes]] = []
-        m = len(on_time)
-        for line in arrivals:
-            extras.append((int(rng.integers(0, m + 1)), len(extras), line))
-        planted = bad_lines([k for k in kinds if k != "duplicate"], batch, renderer,
-                            serial_base(d) + len(batch), day_ms, rng)
-        if not planted:
-            carry += [k for k in kinds if k != "duplicate"]
-        for kind, line in planted:
-            extras.append((int(rng.integers(0, m + 1)), len(extras), line))
-            stats.bad[kind] += 1
-        for _ in range(kinds.count("duplicate")):
-            if m and (not reservoir or rng.random() < 0.5):     # again, later in the same file
-                i = int(rng.integers(0, m))
-                extras.append((int(rng.integers(i + 1, m + 1)), len(extras), on_time[i]))
-            elif reservoir:                                     # again, in a later file
-                line = reservoir.pop(int(rng.integers(0, len(reservoir))))
-                extras.append((int(rng.integers(0, m + 1)), len(extras), line))
-            else:
-                carry.append("duplicate")
-                continue
-            stats.bad["duplicate"] += 1
-            stats.duplicates += 1
-
-        out = _merge(on_time, extras)
-        write_lines(part_path(root, network, date.isoformat()), out)
-        stats.lines_written += len(out)
-        stats.events_valid += m + len(arrivals)
-        written = on_time + arrivals
-        keep = rng.choice(len(written), size=min(RESERVOIR // 2, len(written)), replace=False)
-        reservoir = reservoir[-RESERVOIR // 2:] + [written[i] for i in np.sort(keep).tolist()]
-        progress(network, d, len(out))
-    assert not pending, "late lines left undelivered"
+        lines = delivery.day_file(d, day_ms, batch, renderer.lines(batch),
+                                  stream(seed, C.STREAM_DELIVERY, network, d))
+        write_lines(part_path(root, network, date.isoformat()), lines)
+        stats.lines_written += len(lines)
+        progress(network, d, len(lines))
+    assert not delivery.pending, "late lines left undelivered"
     return stats

@@ -58,23 +58,42 @@ def _worker(args: dict, networks: list[str], root: str, q) -> None:
         q.put(("error", "".join(traceback.format_exc())))
 
 
+def _balance(workers: int) -> list[list[str]]:
+    """Networks per worker, biggest first to the least loaded (volume ~ NETWORK_WEIGHT)."""
+    load, plan = [0.0] * workers, [[] for _ in range(workers)]
+    for weight, net in sorted(zip(C.NETWORK_WEIGHT, C.NETWORKS), reverse=True):
+        w = load.index(min(load))
+        plan[w].append(net)
+        load[w] += weight
+    return [p for p in plan if p]
+
+
+class WorkersUnavailable(RuntimeError):
+    """No worker process got going, typically because the calling script re-runs generate()
+    on import (no `if __name__ == "__main__":` guard, which "spawn" needs)."""
+
+
 def _run_parallel(args: dict, root: Path, workers: int, progress: _Progress) -> dict[str, NetworkStats]:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(args, list(C.NETWORKS[w::workers]), str(root), q),
-                         daemon=True) for w in range(workers)]
+    procs = [ctx.Process(target=_worker, args=(args, nets, str(root), q), daemon=True)
+             for nets in _balance(workers)]
     for p in procs:
         p.start()
     stats: dict[str, NetworkStats] = {}
+    heard = False
     try:
         while len(stats) < len(C.NETWORKS):
             try:
                 msg = q.get(timeout=1.0)
             except queue_mod.Empty:
                 dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead and not heard:
+                    raise WorkersUnavailable(f"worker exited with code {dead[0].exitcode} before starting")
                 if dead:
                     raise RuntimeError(f"generator worker died with exit code {dead[0].exitcode}")
                 continue
+            heard = True
             if msg[0] == "progress":
                 progress(*msg[1:])
             elif msg[0] == "done":
@@ -105,8 +124,14 @@ def generate(out: Path, *, profiles: int, days: int, seed: int = 7,
         raise ValueError(f"days must be a positive integer, got {days!r}")
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(end_date, dt.date) or isinstance(end_date, dt.datetime):
+        raise ValueError(f"end_date must be a datetime.date, got {end_date!r}")
     if not 0.0 <= bad_rate < 0.5:
         raise ValueError(f"bad_rate must be in [0, 0.5), got {bad_rate!r}")
+    if getattr(mp.current_process(), "_inheriting", False):
+        # We are a worker being spawned, and the caller's script runs generate() on import.
+        raise RuntimeError("generate() called while a worker process starts: guard the calling "
+                           "script with `if __name__ == \"__main__\":` (or pass workers=1)")
     out = Path(out)
     check_replaceable(out)
     if workers is None:
@@ -120,11 +145,15 @@ def generate(out: Path, *, profiles: int, days: int, seed: int = 7,
     try:
         progress = _Progress(days * len(C.NETWORKS), log)
         onto = load_ontology()
+        stats = None
         if workers > 1:
-            stats = _run_parallel(args, tmp, workers, progress)
-            pop = build_population(profiles, days, seed, onto)
-        else:
-            pop = build_population(profiles, days, seed, onto)
+            try:
+                stats = _run_parallel(args, tmp, workers, progress)
+            except WorkersUnavailable as exc:
+                log(f"[generate] worker processes unavailable ({exc}); continuing with 1 worker")
+                progress = _Progress(days * len(C.NETWORKS), log)
+        pop = build_population(profiles, days, seed, onto)
+        if stats is None:       # serial: the same code and random streams, so the same bytes
             stats = {net: run_network(pop, onto, net, seed=seed, days=days, start_date=start,
                                       bad_rate=bad_rate, root=tmp, progress=progress)
                      for net in C.NETWORKS}
@@ -132,8 +161,8 @@ def generate(out: Path, *, profiles: int, days: int, seed: int = 7,
         acc = write_accounts(pop, tmp, start, index)
         params = {"profiles": profiles, "days": days, "seed": seed,
                   "end_date": end_date.isoformat(), "start_date": start.isoformat(),
-                  "bad_rate": bad_rate, "start": start}
-        summary = write_truth(pop, onto, tmp, stats, acc, params, index)
+                  "bad_rate": bad_rate}
+        summary = write_truth(pop, onto, tmp, stats, acc, params, start, index)
         swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

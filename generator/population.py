@@ -107,13 +107,13 @@ def _assign_topics(persona, community_home, onto: Ontology, rng):
     home = community_home                      # index into top per entity
     start = rng.integers(0, 1 << 20, size=n)
     stride = 7 if len(leaves) % 7 else 5       # coprime with the leaf count: distinct picks
+    k = np.where(broad, k, np.minimum(k, n_kids[home]))    # distinct topics only
     topics = np.full((n, MAX_TOPICS), -1, dtype=np.int16)
     for j in range(MAX_TOPICS):
         local = kids[home, (start + j) % n_kids[home]]
         spread = leaves[(start + j * stride) % len(leaves)]
         pick = np.where(broad, spread, local)
         topics[:, j] = np.where(j < k, pick, -1)
-    k = np.minimum(k, np.where(broad, k, n_kids[home]))
     # A fifth of the focused-on-home people have a side interest outside their community topic.
     side = (~broad) & (k >= 2) & (rng.random(n) < 0.2)
     other = leaves[rng.integers(0, len(leaves), size=n)]

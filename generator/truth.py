@@ -74,7 +74,7 @@ def _entity_lines(pop, onto, accounts, bounds, authored, followers, first, stop,
 
 
 def write_truth(pop: Population, onto: Ontology, root: Path, stats: dict[str, NetworkStats],
-                accounts_summary: dict, params: dict, index) -> dict:
+                accounts_summary: dict, params: dict, start_date: dt.date, index) -> dict:
     """Per-profile truth (profiles.jsonl.gz), public-only accounts' truth and the summary."""
     start, accounts = index
     authored = np.zeros(pop.n_entities, np.int64)
@@ -84,7 +84,7 @@ def write_truth(pop: Population, onto: Ontology, root: Path, stats: dict[str, Ne
     followers = pop.followers()
     truth = root / "_truth"
     bounds = start.tolist()
-    dates = [(params["start"] + dt.timedelta(days=d)).isoformat() for d in range(pop.days)]
+    dates = [(start_date + dt.timedelta(days=d)).isoformat() for d in range(pop.days)]
     reg_day, opted = pop.reg_day.tolist(), (pop.opt_out_day >= 0).tolist()
 
     def profile_extra(e):
@@ -102,7 +102,7 @@ def write_truth(pop: Population, onto: Ontology, root: Path, stats: dict[str, Ne
     summary = {
         "generator_version": C.GENERATOR_VERSION,
         "topics_version": onto.version,
-        "params": {k: v for k, v in params.items() if k != "start"},
+        "params": params,
         "networks": nets,
         "personas": {name: int((pop.persona[:pop.n_profiles] == code).sum())
                      for code, name in enumerate(C.PERSONAS)},

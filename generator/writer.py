@@ -28,13 +28,24 @@ def staging_dir(out: Path) -> Path:
     """A fresh build directory beside `out` (same file system, so the final rename is atomic)."""
     out = Path(out).absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Left behind by a crashed run (one generator per landing zone at a time is assumed).
+    # Left behind by a crashed run: only directories whose process is gone.
     for pattern in (f".{out.name}.generating-*", f".{out.name}.old-*"):
         for stale in out.parent.glob(pattern):
-            shutil.rmtree(stale, ignore_errors=True)
+            if not _alive(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
     tmp = out.parent / f".{out.name}.generating-{os.getpid()}"
     tmp.mkdir()
     return tmp
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def check_replaceable(out: Path) -> None:

@@ -11,10 +11,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pyspark.sql import DataFrame, Window
+from contextlib import contextmanager
+
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from pipelines.errors import UserError
+from pipelines.errors import DataQualityError, UserError
 from pipelines.io import append, read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -42,18 +44,42 @@ def landing_date_of(source_file: str) -> str:
 
 
 def with_line_numbers(lines: DataFrame) -> DataFrame:
-    """Raw text lines (with `_metadata`) → one row per line with source file and line number.
+    """Raw text lines (with `_metadata`), one file per partition → rows with file and line number.
 
-    Spark reads a gzip file in one task, in order, so the monotonically increasing id orders
-    the lines of each file; row_number turns that into a 1-based line number.
+    A gzip file is read by one task, in order; when each partition holds exactly one file (see
+    ONE_FILE_PER_PARTITION) the row's index within its partition is its line number, with no
+    shuffle of the payloads. The monotonically increasing id carries that index in its low 33 bits.
     """
-    in_file_order = Window.partitionBy("source_file").orderBy("_read_order")
     source = F.regexp_extract(F.col("_metadata.file_path"), r"([^/]+/dt=[^/]+/[^/]+)$", 1)
-    return (lines
-            .select(F.col("value").cast("binary").alias("payload"), source.alias("source_file"),
-                    F.monotonically_increasing_id().alias("_read_order"))
-            .withColumn("line_number", F.row_number().over(in_file_order).cast("long"))
-            .withColumn("network", F.split("source_file", "/").getItem(0)))
+    index_in_partition = F.monotonically_increasing_id() - F.shiftleft(F.spark_partition_id().cast("long"), 33)
+    return lines.select(F.col("value").cast("binary").alias("payload"), source.alias("source_file"),
+                        (index_in_partition + 1).alias("line_number"),
+                        F.split(source, "/").getItem(0).alias("network"))
+
+
+# Spark packs small files into one read partition unless opening a file "costs" a whole
+# partition; with this, every landed file gets a partition (and a task) of its own.
+ONE_FILE_PER_PARTITION = {"spark.sql.files.openCostInBytes": str(1 << 40),
+                          "spark.sql.files.maxPartitionBytes": str(1 << 40)}
+
+
+@contextmanager
+def session_conf(spark, settings: dict[str, str]):
+    previous = {k: spark.conf.get(k, None) for k in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
+
+
+def check_line_numbers(bronze: DataFrame) -> list[str]:
+    """Files whose line numbers are not exactly 1..n (one small row per file)."""
+    per_file = bronze.groupBy("source_file").agg(F.count(F.lit(1)).alias("n"), F.min("line_number").alias("lo"),
+                                                 F.max("line_number").alias("hi"))
+    return [r.source_file for r in per_file.where((F.col("lo") != 1) | (F.col("hi") != F.col("n"))).collect()]
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -64,16 +90,21 @@ def run(ctx: JobContext) -> JobResult:
     if not new:
         return JobResult(rows_in=0, rows_out=0, message=f"all {len(files)} files already ingested")
     landing_root = str(ctx.cfg.paths.landing.resolve())
-    lines = (ctx.spark.read.option("lineSep", "\n")
-             .text([f"{landing_root}/{f}" for f in new]).select("value", "_metadata"))
-    bronze = RAW_EVENTS.conform(
-        with_line_numbers(lines)
-        .withColumn("landing_date", F.to_date(F.regexp_extract("source_file", r"/dt=([0-9-]+)/", 1)))
-        .withColumn("ingest_run_id", F.lit(ctx.run_id)))
-    append(bronze, ctx.cfg, RAW_EVENTS)
-    written = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
-               .where(F.col("landing_date").isin(sorted({landing_date_of(f) for f in new}))
-                      & (F.col("ingest_run_id") == ctx.run_id)).count())
+    with session_conf(ctx.spark, ONE_FILE_PER_PARTITION):
+        lines = (ctx.spark.read.option("lineSep", "\n")
+                 .text([f"{landing_root}/{f}" for f in new]).select("value", "_metadata"))
+        bronze = RAW_EVENTS.conform(
+            with_line_numbers(lines)
+            .withColumn("landing_date", F.to_date(F.regexp_extract("source_file", r"/dt=([0-9-]+)/", 1)))
+            .withColumn("ingest_run_id", F.lit(ctx.run_id)))
+        append(bronze, ctx.cfg, RAW_EVENTS)
+    this_run = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
+                .where(F.col("landing_date").isin(sorted({landing_date_of(f) for f in new}))
+                       & (F.col("ingest_run_id") == ctx.run_id)))
+    broken = check_line_numbers(this_run)
+    if broken:  # a planning change packed files together: fail loudly rather than mis-number
+        raise DataQualityError(f"ingest_bronze: line numbers not 1..n in {len(broken)} files, e.g. {broken[0]}")
+    written = this_run.count()
     return JobResult(rows_in=written, rows_out=written,
                      message=f"{len(new)} new files, {len(files) - len(new)} already ingested")
 

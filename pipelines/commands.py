@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
+import json
 import time
 
 from pipelines.config import Config, load_config
@@ -29,6 +30,9 @@ def generate(args: argparse.Namespace) -> int:
     if size["profiles"] <= 0 or size["days"] <= 0:
         raise UserError("--profiles and --days must be positive")
     out = args.out or cfg.paths.landing
+    if already_generated(out, size["profiles"], size["days"], args.seed, args.end_date):
+        print(f"[generate] {out} already holds this sample (same profiles, days, seed, end date): kept")
+        return 0
     print(f"[generate] {size['profiles']} profiles × {size['days']} days, seed {args.seed} → {out}")
     started = time.time()
     summary = write_landing(out, profiles=size["profiles"], days=size["days"], seed=args.seed,
@@ -36,6 +40,16 @@ def generate(args: argparse.Namespace) -> int:
     lines = sum(summary["lines_written"].values())
     print(f"[generate] {lines} lines in {time.time() - started:.1f}s")
     return 0
+
+
+def already_generated(out, profiles: int, days: int, seed: int, end_date: dt.date) -> bool:
+    """True when `out` holds a complete sample of the same arguments (generation is deterministic)."""
+    truth = out / "_truth" / "truth.json"
+    if not truth.is_file():
+        return False
+    params = json.loads(truth.read_text()).get("params", {})
+    return (params.get("profiles"), params.get("days"), params.get("seed"), params.get("end_date")) == \
+        (profiles, days, seed, str(end_date))
 
 
 def nightly(args: argparse.Namespace) -> int:

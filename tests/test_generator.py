@@ -267,6 +267,8 @@ def test_good_lines_have_native_shapes(audited):
                 assert actor_re.match(rec["actor"]) and (rec["target"] is None or actor_re.match(rec["target"]))
             types[rec["type"]] += 1
             if net == "chirp":
+                when = dt.datetime.fromtimestamp(rec["ts"], dt.timezone.utc)
+                assert when.strftime("%a %b %d %H:%M:%S +0000 %Y") == d["created_at"]
                 assert ("ref" in d) == (rec["type"] != "post")
                 assert ("status_id_str" in d.get("ref", {})) == (rec["type"] in ("share", "reply", "reaction"))
                 assert all(h["text"] in d["text"] for h in d.get("entities", {}).get("hashtags", []))
