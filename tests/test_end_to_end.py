@@ -55,6 +55,19 @@ def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
     assert got == expected
 
 
+def test_bronze_keeps_every_line_as_received_with_its_number(spark, e2e):
+    cfg, truth, _ = e2e
+    import gzip
+    source = "chirp/dt=2026-09-29/part-00000.jsonl.gz"
+    with gzip.open(cfg.paths.landing / source, "rb") as f:
+        lines = f.read().split(b"\n")[:-1]
+    bronze = (read_table(spark, cfg, RAW_EVENTS).where(F.col("source_file") == source)
+              .orderBy("line_number").select("line_number", "payload").collect())
+    assert [r.line_number for r in bronze] == list(range(1, len(lines) + 1))
+    assert [bytes(r.payload) for r in bronze] == lines
+    assert read_table(spark, cfg, RAW_EVENTS).count() == sum(truth["lines_written"].values())
+
+
 def test_counts_reconcile_exactly_with_no_duplicates(spark, e2e):
     cfg, truth, first = e2e
     silver = first.results["ingest_silver"]
