@@ -6,10 +6,11 @@ import sys
 
 from pyspark.sql import SparkSession
 
-from pipelines.config import Config
+from pipelines.config import PROJECT_ROOT, Config
 from pipelines.errors import UserError
 from pipelines.jars import resolved_jars
 
+LOG_CONFIG = PROJECT_ROOT / "conf" / "log4j2.properties"
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 
@@ -27,6 +28,7 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
             raise UserError("JVM packages are not resolved: run `make setup` first")
         builder = (builder.master(cfg.spark.master)
                    .config("spark.driver.memory", cfg.spark.driver_memory)
+                   .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG_CONFIG}")
                    .config("spark.jars", ",".join(jars)))
     builder = (builder
                .config("spark.sql.extensions", DELTA_EXTENSION)

@@ -1,10 +1,19 @@
 """One Spark session for the whole test run, with tables under a temporary data root."""
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from pyspark.sql import functions as F
+
+from generator import generate
 from pipelines.config import load_config
+from pipelines.io import read_table
+from pipelines.nightly import run_nightly
 from pipelines.session import get_spark
+
+DAY = dt.date(2026, 9, 30)
+E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
 
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
 
@@ -29,3 +38,22 @@ def spark(cfg):
 def config_for(root, **extra):
     """A config whose tables live under `root` (for tests that need a clean warehouse)."""
     return load_config("local", {**TEST_OVERRIDES, "paths.data_root": str(root), **extra})
+
+
+@pytest.fixture(scope="session")
+def e2e(spark, tmp_path_factory):
+    """A generated tiny landing zone and one uninterrupted nightly over it: the reference run."""
+    root = tmp_path_factory.mktemp("e2e")
+    truth = generate(root / "landing", **E2E_SAMPLE, log=lambda _: None)
+    cfg = config_for(root)
+    first = run_nightly(cfg, DAY, spark=spark)
+    return cfg, truth, first
+
+
+def checksum(spark, cfg, spec):
+    """Order-independent content checksum of a table (ingest run ids excluded: they differ by run)."""
+    df = read_table(spark, cfg, spec)
+    cols = [c for c in df.columns if c != "ingest_run_id"]
+    row = (df.select(F.xxhash64(*cols).alias("h"))
+           .agg(F.count("h").alias("n"), F.sum(F.col("h").cast("decimal(38,0)")).alias("s")).first())
+    return row.n, row.s

@@ -8,7 +8,6 @@ import pytest
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
-from generator import generate
 from pipelines.io import read_table
 from pipelines.nightly import run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -18,30 +17,10 @@ from schemas.gold_scores import SCORES
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import config_for
-
-import datetime as dt
-
-DAY = dt.date(2026, 9, 30)
 PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, SCORES)
 
 
-@pytest.fixture(scope="module")
-def e2e(spark, tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    truth = generate(root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
-    cfg = config_for(root)
-    first = run_nightly(cfg, DAY, spark=spark)
-    return cfg, truth, first
-
-
-def checksum(spark, cfg, spec):
-    """Order-independent content checksum of a table (ingest run ids excluded: they differ by run)."""
-    df = read_table(spark, cfg, spec)
-    cols = [c for c in df.columns if c != "ingest_run_id"]
-    row = df.select(F.xxhash64(*cols).alias("h")).agg(F.count("h").alias("n"), F.sum(F.col("h").cast("decimal(38,0)")).alias("s")).first()
-    return row.n, row.s
-
+from tests.conftest import DAY, checksum
 
 def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
     cfg, truth, _ = e2e
