@@ -35,8 +35,11 @@ def generate(args: argparse.Namespace) -> int:
         return 0
     print(f"[generate] {size['profiles']} profiles × {size['days']} days, seed {args.seed} → {out}")
     started = time.time()
-    summary = write_landing(out, profiles=size["profiles"], days=size["days"], seed=args.seed,
-                            end_date=args.end_date)
+    try:
+        summary = write_landing(out, profiles=size["profiles"], days=size["days"], seed=args.seed,
+                                end_date=args.end_date)
+    except ValueError as exc:  # the generator's own checks of its arguments and output folder
+        raise UserError(f"generate: {exc}") from None
     lines = sum(summary["lines_written"].values())
     print(f"[generate] {lines} lines in {time.time() - started:.1f}s")
     return 0

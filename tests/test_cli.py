@@ -19,6 +19,7 @@ def clout(*args):
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["generate", "--scale", "galactic"], "unknown scale 'galactic'"),
     (["forget", "p0000001"], "forget is not available yet"),
+    (["generate", "--profiles", "3", "--days", "2"], "generate:"),
 ])
 def test_bad_operator_input_is_one_line_exit_2(args, message, tmp_path):
     proc = clout(*args, *(["--data-root", str(tmp_path)] if args[0] not in ("frobnicate",) and len(args) > 1 else []))

@@ -1,13 +1,18 @@
 """The nightly on a generated landing zone, checked against the generator's ground truth."""
+import gzip
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from deltalake import DeltaTable
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
+from pipelines.config import PROJECT_ROOT
 from pipelines.io import read_table
 from pipelines.nightly import run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -20,7 +25,7 @@ from schemas.silver_quarantine import QUARANTINE
 PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, SCORES)
 
 
-from tests.conftest import DAY, checksum
+from tests.conftest import DAY, checksum, config_for
 
 def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
     cfg, truth, _ = e2e
@@ -36,7 +41,6 @@ def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
 
 def test_bronze_keeps_every_line_as_received_with_its_number(spark, e2e):
     cfg, truth, _ = e2e
-    import gzip
     source = "chirp/dt=2026-09-29/part-00000.jsonl.gz"
     with gzip.open(cfg.paths.landing / source, "rb") as f:
         lines = f.read().split(b"\n")[:-1]
@@ -69,9 +73,8 @@ def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
     assert {r.job for r in runs.collect()} >= {"ingest_bronze", "ingest_silver", "scores"}
 
 
-def test_scores_follow_the_latent_influence(spark, e2e, data_root):
+def test_scores_follow_the_latent_influence(spark, e2e):
     cfg, truth, _ = e2e
-    import gzip
     latent = {}
     with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
         for line in f:
@@ -94,15 +97,14 @@ def test_rerun_of_the_same_date_changes_nothing(spark, e2e):
 def test_spark_submit_with_packages_runs_a_job(e2e, tmp_path):
     cfg, truth, _ = e2e
     (tmp_path / "landing").symlink_to(cfg.paths.landing)
-    env_python = sys.executable
-    spark_submit = str(__import__("pathlib").Path(env_python).parent / "spark-submit")
+    spark_submit = str(Path(sys.executable).parent / "spark-submit")
     proc = subprocess.run(
         [spark_submit, "--master", "local[1]", "--driver-memory", "1g",
          "--packages", ",".join(cfg.jvm.packages), "--conf", f"spark.jars.ivy={cfg.jvm.ivy_cache}",
          "jobs/ingest_bronze.py", "--date", str(DAY), "--data-root", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "PYSPARK_PYTHON": env_python})
+        capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable})
     assert proc.returncode == 0, proc.stderr[-2000:]
     check = config_for(tmp_path)
-    from deltalake import DeltaTable
     bronze = DeltaTable(str(check.paths.warehouse / "bronze" / "raw_events")).to_pyarrow_table()
     assert bronze.num_rows == sum(truth["lines_written"].values())
