@@ -119,7 +119,7 @@ def explain(args: argparse.Namespace) -> int:
                               f"AND profile_id = '{pid}'").fetchall()
     (_, profile, score, reach, amp, net, pct, version) = rows[0]
     print(f"{profile} scores {score:.1f} on {args.date} (model {version}), "
-          f"higher than {pct:.1f}% of scored profiles.")
+          f"higher than {pct:.2f}% of scored profiles.")
     print(f"  True Reach    {reach:5.1f}  — how many people act on the content")
     print(f"  Amplification {amp:5.1f}  — how much they act, per post and across people")
     print(f"  Network       {net:5.1f}  — how influential the people who engage are")
