@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@echo "[setup] creating virtualenv $(VENV) and installing pinned packages (about a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -m pip install --progress-bar off -e '.[dev]'
 	@touch $(STAMP)
 	@echo "[setup] python packages ready"
 

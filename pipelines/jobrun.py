@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-
 import time
 import uuid
 from dataclasses import dataclass
