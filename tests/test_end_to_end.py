@@ -108,3 +108,24 @@ def test_spark_submit_with_packages_runs_a_job(e2e, tmp_path):
     check = config_for(tmp_path)
     bronze = DeltaTable(str(check.paths.warehouse / "bronze" / "raw_events")).to_pyarrow_table()
     assert bronze.num_rows == sum(truth["lines_written"].values())
+
+
+def test_one_persons_accounts_never_engage_themselves_in_the_graph(spark, e2e):
+    """multi_account people engage their own accounts: silver keeps those events, the graph drops them."""
+    cfg, _, _ = e2e
+    owner = {}
+    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
+        for line in f:
+            p = json.loads(line)
+            if p["persona"] == "multi_account":
+                owner.update({f"{a['network']}:{a['account_id']}": p["profile_id"] for a in p["accounts"]})
+    pairs = (read_table(spark, cfg, EVENTS).where(F.col("actor_account").isin(list(owner)))
+             .select("actor_account", "target_account").collect())
+    own = [r for r in pairs if owner.get(r.target_account) == owner[r.actor_account]]
+    assert own, "the generator planted self-engagement across one person's accounts"
+    edges = read_table(spark, cfg, ENGAGEMENT_EDGES)
+    # linked accounts resolve to their person: none may surface as a public-only id in the graph
+    unresolved = [f"pub:{account}" for account in owner]
+    assert edges.where(F.col("engager_id").isin(unresolved) | F.col("author_id").isin(unresolved)).count() == 0
+    assert edges.where(F.col("engager_id") == F.col("author_id")).count() == 0
+    assert edges.where(F.col("engager_id").isin(sorted(set(owner.values())))).count() > 0
