@@ -73,13 +73,15 @@ def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
     assert {r.job for r in runs.collect()} >= {"ingest_bronze", "ingest_silver", "scores"}
 
 
+def truth_profiles(cfg):
+    """The generator's per-profile ground truth, one dict per registered profile."""
+    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
+        return [json.loads(line) for line in f]
+
+
 def test_scores_follow_the_latent_influence(spark, e2e):
     cfg, truth, _ = e2e
-    latent = {}
-    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
-        for line in f:
-            p = json.loads(line)
-            latent[p["profile_id"]] = p["true_influence"]
+    latent = {p["profile_id"]: p["true_influence"] for p in truth_profiles(cfg)}
     scored = {r.profile_id: r.score for r in read_table(spark, cfg, SCORES).collect() if r.profile_id in latent}
     rho = spearmanr([latent[p] for p in scored], [scored[p] for p in scored]).statistic
     assert rho > 0.3, rho
@@ -113,12 +115,8 @@ def test_spark_submit_with_packages_runs_a_job(e2e, tmp_path):
 def test_one_persons_accounts_never_engage_themselves_in_the_graph(spark, e2e):
     """multi_account people engage their own accounts: silver keeps those events, the graph drops them."""
     cfg, _, _ = e2e
-    owner = {}
-    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
-        for line in f:
-            p = json.loads(line)
-            if p["persona"] == "multi_account":
-                owner.update({f"{a['network']}:{a['account_id']}": p["profile_id"] for a in p["accounts"]})
+    owner = {f"{a['network']}:{a['account_id']}": p["profile_id"]
+             for p in truth_profiles(cfg) if p["persona"] == "multi_account" for a in p["accounts"]}
     pairs = (read_table(spark, cfg, EVENTS).where(F.col("actor_account").isin(list(owner)))
              .select("actor_account", "target_account").collect())
     own = [r for r in pairs if owner.get(r.target_account) == owner[r.actor_account]]
