@@ -1,6 +1,7 @@
 """engagement_edges: silver.events (window ending at D) → gold.engagement_edges for D.
 
-Also yields engager quality, which the features job reuses. Replaces the snapshot date's
+Engager quality is computed here and again by the scores job, from the same rule
+(jobs.transforms.engagement.engager_quality) over the same window. Replaces the snapshot date's
 partition atomically.
 """
 from __future__ import annotations

@@ -11,14 +11,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from contextlib import contextmanager
-
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from pipelines.errors import DataQualityError, UserError
 from pipelines.io import append, read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, submit_main
+from pipelines.session import session_conf
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_events import NETWORKS
 
@@ -63,23 +62,10 @@ ONE_FILE_PER_PARTITION = {"spark.sql.files.openCostInBytes": str(1 << 40),
                           "spark.sql.files.maxPartitionBytes": str(1 << 40)}
 
 
-@contextmanager
-def session_conf(spark, settings: dict[str, str]):
-    previous = {k: spark.conf.get(k, None) for k in settings}
-    for key, value in settings.items():
-        spark.conf.set(key, value)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
-
-
-def check_line_numbers(bronze: DataFrame) -> list[str]:
-    """Files whose line numbers are not exactly 1..n (one small row per file)."""
-    per_file = bronze.groupBy("source_file").agg(F.count(F.lit(1)).alias("n"), F.min("line_number").alias("lo"),
-                                                 F.max("line_number").alias("hi"))
-    return [r.source_file for r in per_file.where((F.col("lo") != 1) | (F.col("hi") != F.col("n"))).collect()]
+def lines_per_file(bronze: DataFrame) -> list:
+    """Per file: line count and lowest/highest line number (one small row per file, not per line)."""
+    return bronze.groupBy("source_file").agg(F.count(F.lit(1)).alias("n"), F.min("line_number").alias("lo"),
+                                             F.max("line_number").alias("hi")).collect()
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -101,10 +87,11 @@ def run(ctx: JobContext) -> JobResult:
     this_run = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
                 .where(F.col("landing_date").isin(sorted({landing_date_of(f) for f in new}))
                        & (F.col("ingest_run_id") == ctx.run_id)))
-    broken = check_line_numbers(this_run)
+    per_file = lines_per_file(this_run)
+    broken = [f.source_file for f in per_file if f.lo != 1 or f.hi != f.n]
     if broken:  # a planning change packed files together: fail loudly rather than mis-number
         raise DataQualityError(f"ingest_bronze: line numbers not 1..n in {len(broken)} files, e.g. {broken[0]}")
-    written = this_run.count()
+    written = sum(f.n for f in per_file)
     return JobResult(rows_in=written, rows_out=written,
                      message=f"{len(new)} new files, {len(files) - len(new)} already ingested")
 

@@ -43,11 +43,12 @@ def run(ctx: JobContext) -> JobResult:
         landing_list = ", ".join(f"DATE'{d}'" for d in dates)
         merge_insert_new(ctx.spark, bad, ctx.cfg, QUARANTINE,
                          extra_condition=f"t.landing_date IN ({landing_list})")
-        good = accepted_candidates(validated)
+        good = accepted_candidates(validated).persist()  # read twice: its dates, then the MERGE
         event_dates = [r.event_date for r in good.select("event_date").distinct().collect()]
         date_list = ", ".join(f"DATE'{d}'" for d in event_dates) or "NULL"
         merge_insert_new(ctx.spark, good, ctx.cfg, EVENTS,
                          extra_condition=f"t.event_date IN ({date_list}) AND t.event_date = s.event_date")
+        good.unpersist()
         silver = (read_table(ctx.spark, ctx.cfg, EVENTS)
                   .where(F.col("event_date").isin(event_dates) if event_dates else F.lit(False)))
         counts = classify(validated, silver)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 from pyspark.sql import SparkSession
 
-from pipelines.config import PROJECT_ROOT, Config
+from pipelines.config import CONF_DIR, Config
 from pipelines.errors import UserError
 from pipelines.jars import resolved_jars
 
-LOG_CONFIG = PROJECT_ROOT / "conf" / "log4j2.properties"
+LOG_CONFIG = CONF_DIR / "log4j2.properties"
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 
@@ -43,3 +44,16 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
         cfg.paths.checkpoints.mkdir(parents=True, exist_ok=True)
     spark.sparkContext.setCheckpointDir(str(cfg.paths.checkpoints))
     return spark
+
+
+@contextmanager
+def session_conf(spark: SparkSession, settings: dict[str, str]):
+    """Set runtime SQL settings for the actions inside the block, then restore them."""
+    previous = {k: spark.conf.get(k, None) for k in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
