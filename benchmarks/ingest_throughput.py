@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
-from generator import SCALES, generate
+from benchmarks import END, generated_sample, save_result
+from generator import SCALES
 from jobs import ingest_bronze, ingest_silver
 from pipelines.config import load_config
 from pipelines.jobrun import JobContext, new_run_id
 from pipelines.session import get_spark
-
-END = dt.date(2026, 9, 30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
     profiles, days = SCALES[args.scale]["profiles"], args.days or SCALES[args.scale]["days"]
-    root = Path(tempfile.mkdtemp(prefix="clout-ingest-bench-"))
-    try:
-        generate(root / "landing", profiles=profiles, days=days, seed=7, end_date=END, log=lambda m: None)
+    with generated_sample(profiles, days, prefix="clout-ingest-bench-") as root:
         cfg = load_config("local", {"paths.data_root": str(root)})
         spark = get_spark(cfg, "clout-bench-ingest")
         cores = spark.sparkContext.defaultParallelism
@@ -59,12 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             **{f"{k}_lines_per_s_per_core": round(lines / v / cores) for k, v in timings.items()},
             **{f"{k}_vs_read_baseline": round(v / baseline, 1) for k, v in timings.items()},
         }
-        print(json.dumps(result, indent=2))
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / f"ingest-{args.scale}-{days}d.json").write_text(json.dumps(result, indent=2) + "\n")
+        save_result(args.out, f"ingest-{args.scale}-{days}d.json", result)
         spark.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
     return 0
 
 

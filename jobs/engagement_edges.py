@@ -2,7 +2,7 @@
 
 Engager quality is computed here and again by the scores job, from the same rule
 (jobs.transforms.engagement.engager_quality) over the same window. Replaces the snapshot date's
-partition atomically.
+partition atomically, through the data-quality gate (pipelines/publish.py).
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sys
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.window_events import window_events
 from pipelines.config import load_model
-from pipelines.io import count_snapshot, replace_where
 from pipelines.jobrun import JobContext, JobResult, submit_main
+from pipelines.publish import publish_snapshot
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
 JOB = "engagement_edges"
@@ -24,11 +24,11 @@ def run(ctx: JobContext) -> JobResult:
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date)
-    replace_where(edges, ctx.cfg, ENGAGEMENT_EDGES, f"snapshot_date = '{ctx.run_date}'")
+    published = publish_snapshot(ctx, edges, ENGAGEMENT_EDGES)
     rows_in = events.count()
     events.unpersist()
-    written = count_snapshot(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES, ctx.run_date)
-    return JobResult(rows_in=rows_in, rows_out=written, model_version=model.version)
+    return JobResult(rows_in=rows_in, rows_out=published.rows, model_version=model.version,
+                     dq_outcome="passed")
 
 
 if __name__ == "__main__":

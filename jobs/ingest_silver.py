@@ -2,8 +2,10 @@
 
 Parses each network's native shape, quarantines every failing line with a reason code, and
 MERGEs valid events into silver.events on (network, event_id), so a re-delivered event is
-dropped as a duplicate and a rerun inserts nothing. Then it reconciles: every landed line of D
-is accepted (silver holds it as the first delivery), quarantined, or a duplicate — exactly.
+dropped as a duplicate and a rerun inserts nothing. Events touching a profile that opted out
+(silver.profiles, built first) are withheld: not admitted, only counted. Then it reconciles:
+every landed line is accepted (silver holds it as the first delivery), quarantined, a
+duplicate, or withheld — exactly.
 """
 from __future__ import annotations
 
@@ -12,13 +14,15 @@ import sys
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs.transforms.events import accepted_candidates, parse_all_networks, quarantined, validate
+from jobs.transforms.events import (accepted_candidates, parse_all_networks, quarantined, validate,
+                                   with_opt_outs)
 from pipelines.errors import DataQualityError
 from pipelines.io import merge_insert_new, read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.silver_events import EVENTS
+from schemas.silver_profiles import ACCOUNTS, PROFILES
 from schemas.silver_quarantine import QUARANTINE
 
 JOB = "ingest_silver"
@@ -35,9 +39,10 @@ def run(ctx: JobContext) -> JobResult:
     landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
               .where(F.col("landing_date").isin(dates)
                      & F.col("source_file").isin([f for f, _ in pending])))
-    validated = validate(parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes),
-                         oldest_event_date=ing.oldest_event_date,
-                         future_tolerance_days=ing.future_tolerance_days).persist()
+    validated = with_opt_outs(
+        validate(parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes),
+                 oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),
+        opted_out_accounts(ctx)).persist()
     try:
         bad = quarantined(validated)
         landing_list = ", ".join(f"DATE'{d}'" for d in dates)
@@ -55,15 +60,25 @@ def run(ctx: JobContext) -> JobResult:
     finally:
         validated.unpersist()
     landed_n = counts["landed"]
-    accounted = counts["accepted"] + counts["quarantined"] + counts["duplicates"]
+    accounted = counts["accepted"] + counts["quarantined"] + counts["duplicates"] + counts["withheld"]
     if landed_n != accounted:
         raise DataQualityError(
             f"ingest_silver {ctx.run_date}: landed {landed_n} != accepted {counts['accepted']} + "
-            f"quarantined {counts['quarantined']} + duplicates {counts['duplicates']}")
+            f"quarantined {counts['quarantined']} + duplicates {counts['duplicates']} + "
+            f"withheld {counts['withheld']} (lost {counts['lost']})")
     done = ctx.spark.createDataFrame([(f, d, ctx.run_id) for f, d in pending], INGESTED_FILES.schema)
     merge_insert_new(ctx.spark, done, ctx.cfg, INGESTED_FILES)
     return JobResult(rows_in=landed_n, rows_out=counts["accepted"],
-                     quarantined=counts["quarantined"], duplicates=counts["duplicates"])
+                     quarantined=counts["quarantined"], duplicates=counts["duplicates"],
+                     withheld=counts["withheld"])
+
+
+def opted_out_accounts(ctx: JobContext) -> DataFrame:
+    """Accounts of profiles opted out as of the run date (the profiles job runs first)."""
+    if not (table_exists(ctx.spark, ctx.cfg, ACCOUNTS) and table_exists(ctx.spark, ctx.cfg, PROFILES)):
+        return ctx.spark.createDataFrame([], "account string")
+    opted_out = read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("opted_out")).select("profile_id")
+    return read_table(ctx.spark, ctx.cfg, ACCOUNTS).join(opted_out, "profile_id").select("account")
 
 
 def pending_files(ctx: JobContext) -> list[tuple[str, object]]:
@@ -82,20 +97,22 @@ def pending_files(ctx: JobContext) -> list[tuple[str, object]]:
 def classify(validated: DataFrame, silver: DataFrame) -> dict[str, int]:
     """Count landed lines by outcome with one aggregation (nothing per-event to the driver).
 
-    A valid line is `accepted` when silver.events holds it as the event's first delivery,
-    a `duplicate` when silver holds another delivery of the same event, and `lost` otherwise.
+    A valid line is `withheld` when it touches an opted-out profile, `accepted` when
+    silver.events holds it as the event's first delivery, a `duplicate` when silver holds
+    another delivery of the same event, and `lost` otherwise.
     """
     first = silver.select("network", "event_id", F.col("source_file").alias("_first_file"),
                           F.col("line_number").alias("_first_line"))
     outcome = (F.when(F.col("reason").isNotNull(), "quarantined")
+               .when(F.col("withheld"), "withheld")
                .when(F.col("_first_file").isNull(), "lost")
                .when((F.col("_first_file") == F.col("source_file"))
                      & (F.col("_first_line") == F.col("line_number")), "accepted")
                .otherwise("duplicates"))
-    rows = (validated.select("network", "event_id", "source_file", "line_number", "reason")
+    rows = (validated.select("network", "event_id", "source_file", "line_number", "reason", "withheld")
             .join(first, ["network", "event_id"], how="left")
             .groupBy(outcome.alias("outcome")).count().collect())
-    counts = {"accepted": 0, "quarantined": 0, "duplicates": 0, "lost": 0}
+    counts = {"accepted": 0, "quarantined": 0, "duplicates": 0, "withheld": 0, "lost": 0}
     counts.update({r.outcome: r["count"] for r in rows})
     counts["landed"] = sum(counts.values())
     return counts

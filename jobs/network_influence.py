@@ -1,7 +1,7 @@
 """network_influence: gold.engagement_edges for D → gold.network_influence for D.
 
 Weighted PageRank-style influence (damping, tolerance and iteration cap from the model file),
-lineage checkpointed, each iteration's residual logged.
+lineage checkpointed, each iteration's residual logged; published through the data-quality gate.
 """
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import sys
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs.transforms.influence import weighted_pagerank
-from pipelines.config import load_model
-from pipelines.io import count_snapshot, read_table, replace_where
+from jobs.transforms.influence import InfluenceResult, weighted_pagerank
+from pipelines.config import InfluenceSettings, load_model
+from pipelines.io import read_table
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from pipelines.log import log_event
+from pipelines.publish import publish_snapshot
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 
@@ -32,26 +33,29 @@ def checkpointer(every: int):
     return checkpoint
 
 
+def influence_of(edges: DataFrame, settings: InfluenceSettings, *, job: str, run_date) -> InfluenceResult:
+    """Weighted influence over engager → author edges, logging each iteration's residual."""
+    graph = edges.select(F.col("engager_id").alias("src"), F.col("author_id").alias("dst"), "weight")
+    return weighted_pagerank(
+        graph, damping=settings.damping, tolerance=settings.tolerance,
+        max_iterations=settings.max_iterations, checkpoint=checkpointer(settings.checkpoint_every),
+        on_iteration=lambda i, r: log_event("iterate", job=job, date=str(run_date),
+                                            iteration=i, residual=f"{r:.3e}"))
+
+
 def run(ctx: JobContext) -> JobResult:
     """Run weighted influence over the snapshot's engagement graph."""
     model = load_model(ctx.cfg.pipeline.model_version)
-    settings = model.influence
     edges = (read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES)
-             .where(F.col("snapshot_date") == F.lit(ctx.run_date))
-             .select(F.col("engager_id").alias("src"), F.col("author_id").alias("dst"), "weight"))
-    result = weighted_pagerank(
-        edges, damping=settings.damping, tolerance=settings.tolerance,
-        max_iterations=settings.max_iterations, checkpoint=checkpointer(settings.checkpoint_every),
-        on_iteration=lambda i, r: log_event("iterate", job=JOB, date=str(ctx.run_date),
-                                            iteration=i, residual=f"{r:.3e}"))
+             .where(F.col("snapshot_date") == F.lit(ctx.run_date)))
+    result = influence_of(edges, model.influence, job=JOB, run_date=ctx.run_date)
     influence = NETWORK_INFLUENCE.conform(
         result.ranks.select(F.col("id").alias("profile_id"), "influence",
                             F.lit(ctx.run_date).alias("snapshot_date"),
                             F.lit(result.iterations).alias("iterations"),
                             F.lit(result.residual).alias("residual")))
-    replace_where(influence, ctx.cfg, NETWORK_INFLUENCE, f"snapshot_date = '{ctx.run_date}'")
-    written = count_snapshot(ctx.spark, ctx.cfg, NETWORK_INFLUENCE, ctx.run_date)
-    return JobResult(rows_out=written, model_version=model.version,
+    published = publish_snapshot(ctx, influence, NETWORK_INFLUENCE)
+    return JobResult(rows_out=published.rows, model_version=model.version, dq_outcome="passed",
                      message=f"{result.iterations} iterations, residual {result.residual:.3e}")
 
 

@@ -14,10 +14,15 @@ from schemas.silver_profiles import ACCOUNTS, PROFILES
 def window_events(ctx: JobContext) -> DataFrame:
     """Events of the window ending at the run date, with actor_id/target_id profiles.
 
-    Events touching an opted-out profile are left out: its owner asked not to be scored.
+    The snapshot sees what was known on its date: events delivered by then, so a rerun of a
+    past date reproduces it. `ctx.include_late` (a backfill asked to) also takes in events of
+    the window delivered later. Events touching an opted-out profile are left out: its owner
+    asked not to be scored.
     """
-    events = in_window(read_table(ctx.spark, ctx.cfg, EVENTS), snapshot_date=ctx.run_date,
-                       window_days=ctx.cfg.pipeline.window_days)
+    events = read_table(ctx.spark, ctx.cfg, EVENTS)
+    if not ctx.include_late:
+        events = events.where(F.col("landing_date") <= F.lit(ctx.run_date))
+    events = in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
     resolved = with_profiles(events, read_table(ctx.spark, ctx.cfg, ACCOUNTS))
     opted_out = (read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("opted_out"))
                  .select(F.col("profile_id")))

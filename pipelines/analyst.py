@@ -10,6 +10,7 @@ from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
+from schemas.ops_dq_results import DQ_RESULTS
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from schemas.silver_profiles import PROFILES
@@ -17,7 +18,8 @@ from schemas.silver_quarantine import QUARANTINE
 
 # name analysts type → table spec
 QUERYABLE = {spec.name: spec for spec in (SCORES, PROFILE_FEATURES, NETWORK_INFLUENCE,
-                                          ENGAGEMENT_EDGES, EVENTS, QUARANTINE, PROFILES, RUNS)}
+                                          ENGAGEMENT_EDGES, EVENTS, QUARANTINE, PROFILES, RUNS,
+                                          DQ_RESULTS)}
 
 
 def connect(cfg: Config) -> duckdb.DuckDBPyConnection:

@@ -68,10 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = command("nightly", "score one snapshot date end to end: ingest → graph → scores → publish")
     n.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    n.add_argument("--include-late", action="store_true",
+                   help="also count events of the window delivered after --date (rerun of a past date)")
+    n.add_argument("--shadow-model", default=None, metavar="VERSION",
+                   help="also score with this candidate model into gold.scores_shadow and print the shift")
 
-    b = command("backfill", "run the nightly for every date from --start to --end, in order")
+    b = command("backfill", "run the nightly for every date from --start to --end, in order; dates "
+                            "already completed with the same model, config and inputs are skipped")
     b.add_argument("--start", type=_date, required=True, help="first date, YYYY-MM-DD")
     b.add_argument("--end", type=_date, required=True, help="last date, YYYY-MM-DD")
+    b.add_argument("--force", action="store_true", help="rerun dates the ledger says are complete")
+    b.add_argument("--include-late", action="store_true",
+                   help="let each snapshot count events delivered after its date (late data)")
+    b.add_argument("--shadow-model", default=None, metavar="VERSION",
+                   help="score every date with this candidate model too (completed dates: shadow only)")
 
     q = command("query", "read-only SQL over the published tables (DuckDB + delta-rs, no JVM)")
     q.add_argument("sql", help='e.g. "SELECT * FROM scores ORDER BY score DESC LIMIT 10"')
@@ -84,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = command("report", "write an HTML report of one snapshot")
     r.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
     r.add_argument("--out", type=Path, default=None, help="report file (default: <data_root>/reports/)")
+
+    d = command("dq", "re-validate published tables for a date with their data-quality suites "
+                      "(an audit: nothing is published); exit 1 if any check fails")
+    d.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    d.add_argument("--table", action="append", default=None,
+                   help="only this table, e.g. gold.scores (repeatable; default: every suite)")
 
     f = command("forget", "erase a profile on request (right to be forgotten)")
     f.add_argument("profile", help="profile id to erase")

@@ -57,7 +57,7 @@ def already_generated(out, profiles: int, days: int, seed: int, end_date: dt.dat
 
 def nightly(args: argparse.Namespace) -> int:
     from pipelines.io import read_table
-    from pipelines.nightly import preflight, run_nightly, top_profiles
+    from pipelines.nightly import preflight, run_nightly, stage_summary, top_profiles
     from pipelines.session import get_spark
     from schemas.gold_scores import SCORES
 
@@ -65,10 +65,12 @@ def nightly(args: argparse.Namespace) -> int:
     preflight(cfg, args.date)
     started = time.time()
     spark = get_spark(cfg, f"clout-nightly-{args.date}")
-    result = run_nightly(cfg, args.date, spark=spark)
+    result = run_nightly(cfg, args.date, spark=spark, include_late=args.include_late,
+                         shadow_model=args.shadow_model)
     top = top_profiles(read_table(spark, cfg, SCORES).where(f"snapshot_date = DATE'{args.date}'"))
     print(f"\nnightly {args.date} done in {time.time() - started:.0f}s (run {result.run_id})")
-    print(f"tables: {cfg.paths.warehouse}/<layer>/<table>, e.g. gold.scores at {cfg.paths.warehouse}/gold/scores")
+    print("\n".join(stage_summary(result)))
+    print(f"\ntables: {cfg.paths.warehouse}/<layer>/<table>, e.g. gold.scores at {cfg.paths.warehouse}/gold/scores")
     print(f"\ntop {len(top)} profiles on {args.date}:")
     print(f"{'rank':>4}  {'profile':<26} {'score':>6} {'reach':>6} {'ampl':>6} {'network':>7} {'pct':>6}")
     for i, r in enumerate(top, 1):
@@ -78,19 +80,35 @@ def nightly(args: argparse.Namespace) -> int:
 
 
 def backfill(args: argparse.Namespace) -> int:
-    from pipelines.nightly import run_nightly
+    from pipelines.nightly import NightlyResult, completed, context, preflight, run_nightly, run_shadow
     from pipelines.session import get_spark
 
     if args.end < args.start:
         raise UserError(f"--end {args.end} is before --start {args.start}")
     cfg = config_of(args)
-    spark = None
-    day = args.start
-    while day <= args.end:
-        spark = spark or get_spark(cfg, "clout-backfill")
-        result = run_nightly(cfg, day, spark=spark)
-        print(f"[backfill] {day} done (run {result.run_id})")
-        day += dt.timedelta(days=1)
+    days = [args.start + dt.timedelta(days=i) for i in range((args.end - args.start).days + 1)]
+    for day in days:  # every date must have landed before anything runs
+        preflight(cfg, day)
+    spark = get_spark(cfg, "clout-backfill")
+    ran = skipped = 0
+    for day in days:
+        started = time.time()
+        done = None if args.force else completed(spark, cfg, day, args.include_late)
+        if done:
+            print(f"[backfill] {day} already completed by run {done} (same model, config, inputs): skipped")
+            skipped += 1
+            if not args.shadow_model:
+                continue
+            ctx = context(spark, cfg, day, args.include_late)
+            result = run_shadow(ctx, args.shadow_model, NightlyResult(ctx.run_id, {}, {}))
+        else:
+            result = run_nightly(cfg, day, spark=spark, include_late=args.include_late,
+                                 shadow_model=args.shadow_model)
+            ran += 1
+        print(f"[backfill] {day} done in {time.time() - started:.0f}s (run {result.run_id})")
+        for line in result.shift_lines:
+            print(f"[backfill] {line}")
+    print(f"[backfill] {args.start}..{args.end}: {ran} run, {skipped} skipped")
     return 0
 
 
@@ -157,3 +175,30 @@ def report(args: argparse.Namespace) -> int:
 def forget(args: argparse.Namespace) -> int:
     raise UserError("forget is not available yet: erasure of a profile is planned (issue 11); "
                     "nothing was changed")
+
+
+def dq(args: argparse.Namespace) -> int:
+    from pipelines.dq import AUDITED, audit, docs_index, failure_line
+    from pipelines.errors import DataQualityError
+    from pipelines.jobrun import new_run_id
+    from pipelines.session import get_spark
+
+    known = {spec.qualified_name: spec for spec in AUDITED}
+    unknown = sorted(set(args.table or ()) - set(known))
+    if unknown:
+        raise UserError(f"unknown table '{unknown[0]}' (known: {', '.join(known)})")
+    specs = [known[name] for name in args.table] if args.table else list(AUDITED)
+    cfg = config_of(args)
+    run_id = new_run_id(args.date)
+    outcomes = audit(get_spark(cfg, f"clout-dq-{args.date}"), cfg, args.date, specs, run_id)
+    print(f"data-quality audit of {args.date} (run {run_id}):")
+    for o in outcomes:
+        passed = sum(c.success for c in o.checks)
+        verdict = "PASS" if o.success else "FAIL"
+        print(f"  {verdict}  {o.table:<24} {passed}/{len(o.checks)} checks"
+              + ("" if o.success else f" — failed: {', '.join(c.check for c in o.checks if not c.success)}"))
+    print(f"results in ops.dq_results; Data Docs at {docs_index(cfg)}")
+    failed = [o for o in outcomes if not o.success]
+    if failed:
+        raise DataQualityError(" | ".join(failure_line(o) for o in failed))
+    return 0

@@ -32,6 +32,8 @@ class Paths(_Strict):
     landing: Path
     warehouse: Path
     checkpoints: Path
+    dq: Path                           # data-quality gate: GE project, Data Docs
+    spark_events: Path | None = None   # Spark event logs for the history server; none: off
 
 
 class SparkSettings(_Strict):
@@ -57,6 +59,15 @@ class IngestSettings(_Strict):
     future_tolerance_days: int = Field(ge=0)
 
 
+RUNTIME_ONLY = {"env", "paths", "spark", "jvm"}
+
+
+class DqSettings(_Strict):
+    """Bounds of the drift checks against the previous published snapshot."""
+    min_row_ratio: float = Field(gt=0, le=1)      # rows ≥ this share of the previous snapshot's
+    max_mean_shift: float = Field(gt=0)           # a suite's drift column (score): points of mean
+
+
 class Config(_Strict):
     env: str
     paths: Paths
@@ -64,10 +75,16 @@ class Config(_Strict):
     jvm: JvmSettings
     pipeline: PipelineSettings
     ingest: IngestSettings
+    dq: DqSettings
 
     def digest(self) -> str:
-        """A short hash of the effective config, written to the run ledger."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A short hash of what decides the results, written to the run ledger: the settings
+        that change output and the model file's bytes — not where or how fast the run happens."""
+        settings = self.model_dump(mode="json", exclude=RUNTIME_ONLY)
+        model_file = CONF_DIR / "models" / f"{self.pipeline.model_version}.yaml"
+        settings["model_file"] = (hashlib.sha256(model_file.read_bytes()).hexdigest()
+                                  if model_file.is_file() else None)
+        text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

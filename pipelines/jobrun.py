@@ -11,8 +11,8 @@ from typing import Callable
 from pyspark.sql import SparkSession
 
 from pipelines.config import Config, load_config
-from pipelines.errors import UserError
-from pipelines.io import append
+from pipelines.errors import DataQualityError, UserError
+from pipelines.io import append, recording_commits
 from pipelines.log import log_event
 from schemas.ops_runs import RUNS
 
@@ -23,6 +23,9 @@ class JobContext:
     cfg: Config
     run_date: dt.date
     run_id: str
+    inputs_hash: str | None = None
+    include_late: bool = False   # gold sees events delivered after run_date too (backfill option)
+    shadow_model: str | None = None   # a candidate model version scored beside the published one
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class JobResult:
     duplicates: int | None = None
     model_version: str | None = None
     message: str | None = None
+    withheld: int | None = None
+    dq_outcome: str | None = None       # passed | failed, for jobs that publish through a gate
 
 
 def new_run_id(run_date: dt.date) -> str:
@@ -46,14 +51,16 @@ def parse_date(text: str) -> dt.date:
         raise UserError(f"invalid date '{text}': expected YYYY-MM-DD") from None
 
 
-def record_run(ctx: JobContext, job: str, result: JobResult | None, status: str,
-               started: float, message: str | None = None) -> None:
+def record_run(ctx: JobContext, job: str, result: JobResult | None, status: str, started: float,
+               message: str | None = None, tables_written: dict[str, int] | None = None) -> None:
     result = result or JobResult()
     row = (ctx.run_id, job, ctx.run_date, status,
            dt.datetime.fromtimestamp(started, dt.timezone.utc).replace(tzinfo=None),
            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
            result.rows_in, result.rows_out, result.quarantined, result.duplicates,
-           result.model_version, ctx.cfg.digest(), message or result.message)
+           result.model_version or ctx.cfg.pipeline.model_version, ctx.cfg.digest(),
+           message or result.message, result.withheld, ctx.inputs_hash, tables_written or None,
+           result.dq_outcome)
     append(ctx.spark.createDataFrame([row], RUNS.schema), ctx.cfg, RUNS)
 
 
@@ -61,18 +68,21 @@ def run_job(ctx: JobContext, job: str, body: Callable[[JobContext], JobResult]) 
     """Run one job body, log its start and end, and write its ledger row (also on failure)."""
     started = time.time()
     log_event("start", job=job, run_id=ctx.run_id, date=str(ctx.run_date))
-    try:
-        result = body(ctx)
-    except Exception as exc:
-        record_run(ctx, job, None, "failed", started, message=str(exc).splitlines()[0][:500])
-        log_event("failed", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
-                  seconds=round(time.time() - started, 1))
-        raise
-    record_run(ctx, job, result, "succeeded", started)
+    with recording_commits() as commits:
+        try:
+            result = body(ctx)
+        except Exception as exc:
+            gate = JobResult(dq_outcome="failed") if isinstance(exc, DataQualityError) else None
+            record_run(ctx, job, gate, "failed", started, message=str(exc).splitlines()[0][:500],
+                       tables_written=dict(commits))
+            log_event("failed", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
+                      seconds=round(time.time() - started, 1))
+            raise
+    record_run(ctx, job, result, "succeeded", started, tables_written=commits)
     log_event("end", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
               seconds=round(time.time() - started, 1), rows_in=result.rows_in,
               rows_out=result.rows_out, quarantined=result.quarantined,
-              duplicates=result.duplicates)
+              duplicates=result.duplicates, withheld=result.withheld)
     return result
 
 

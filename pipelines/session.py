@@ -38,6 +38,10 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
                .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower()))
     for key, value in cfg.spark.extra_conf.items():
         builder = builder.config(key, value)
+    if cfg.paths.spark_events:
+        cfg.paths.spark_events.mkdir(parents=True, exist_ok=True)
+        builder = (builder.config("spark.eventLog.enabled", "true")
+                   .config("spark.eventLog.dir", cfg.paths.spark_events.as_uri()))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     if not under_spark_submit():

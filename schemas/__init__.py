@@ -1,7 +1,8 @@
 """One module per table: its Spark schema, keys, partitioning and written contract.
 
 Jobs import the spec of every table they write; `TableSpec.conform` is the schema contract
-applied as the last step of a transform chain.
+applied as the last step of a transform chain. A published table's `suite` declares its
+data-quality expectations as data; pipelines/dq.py turns them into a Great Expectations suite.
 """
 from __future__ import annotations
 
@@ -13,6 +14,44 @@ from pyspark.sql import types as T
 
 
 @dataclass(frozen=True)
+class Between:
+    """Every value of `column` lies in [low, high]; None leaves that side open."""
+    column: str
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """Every value of `column` is one of `values`."""
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    """The snapshot has as many rows as `upstream`'s snapshot of the same date has distinct
+    values over `distinct_of` (a union of id columns), or rows when `distinct_of` is empty."""
+    upstream: TableSpec
+    distinct_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A table's data-quality expectations for one date (the first partition column's value).
+
+    Always checked, so not declared: at least one row, every row of the run date, keys not
+    null and unique, and every column the schema declares non-nullable not null.
+    """
+    ranges: tuple[Between, ...] = ()
+    allowed: tuple[OneOf, ...] = ()
+    sums: tuple[Between, ...] = ()           # the column's total over the snapshot
+    reconcile: Reconcile | None = None
+    row_drift: bool = False                  # rows ≥ dq.min_row_ratio × the previous snapshot's
+    mean_drift: str | None = None            # this column's mean moves ≤ dq.max_mean_shift
+
+
+@dataclass(frozen=True)
 class TableSpec:
     layer: str
     name: str
@@ -20,6 +59,7 @@ class TableSpec:
     keys: tuple[str, ...]
     partition_by: tuple[str, ...]
     contract: str
+    suite: Suite | None = None   # published tables: the data-quality gate's expectations
 
     @property
     def qualified_name(self) -> str:

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import Between, Suite, TableSpec
 
 ENGAGEMENT_EDGES = TableSpec(
     layer="gold",
@@ -15,4 +15,5 @@ ENGAGEMENT_EDGES = TableSpec(
     keys=("snapshot_date", "engager_id", "author_id"),
     partition_by=("snapshot_date",),
     contract="one row per engager profile → author profile pair per snapshot date; never a self-edge",
+    suite=Suite(ranges=(Between("interactions", 1.0), Between("weight", 0.0)), row_drift=True),
 )

@@ -1,6 +1,7 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import Between, Reconcile, Suite, TableSpec
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
 NETWORK_INFLUENCE = TableSpec(
     layer="gold",
@@ -15,4 +16,11 @@ NETWORK_INFLUENCE = TableSpec(
     keys=("snapshot_date", "profile_id"),
     partition_by=("snapshot_date",),
     contract="one row per profile in the engagement graph per snapshot date; influence sums to 1",
+    suite=Suite(
+        ranges=(Between("influence", 0.0, 1.0), Between("iterations", 1.0), Between("residual", 0.0)),
+        sums=(Between("influence", 0.999, 1.001),),
+        # one row per vertex of the day's graph: every engager and every author
+        reconcile=Reconcile(ENGAGEMENT_EDGES, distinct_of=("engager_id", "author_id")),
+        row_drift=True,
+    ),
 )

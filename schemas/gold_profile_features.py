@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import Between, Suite, TableSpec
 
 PROFILE_FEATURES = TableSpec(
     layer="gold",
@@ -18,4 +18,9 @@ PROFILE_FEATURES = TableSpec(
     keys=("snapshot_date", "profile_id"),
     partition_by=("snapshot_date",),
     contract="one row per profile active in the window per snapshot date",
+    suite=Suite(
+        ranges=tuple(Between(c, 0.0) for c in ("content_volume", "engagers", "true_reach",
+                                               "reactions", "amplification", "active_days")),
+        row_drift=True,
+    ),
 )

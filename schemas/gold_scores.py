@@ -1,6 +1,7 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import Between, Reconcile, Suite, TableSpec
+from schemas.gold_profile_features import PROFILE_FEATURES
 
 SCORES = TableSpec(
     layer="gold",
@@ -18,4 +19,12 @@ SCORES = TableSpec(
     keys=("snapshot_date", "profile_id"),
     partition_by=("snapshot_date",),
     contract="one row per scored profile per snapshot date, published only after the gate",
+    suite=Suite(
+        ranges=(Between("score", 1.0, 100.0), Between("true_reach_score", 0.0, 100.0),
+                Between("amplification_score", 0.0, 100.0), Between("network_score", 0.0, 100.0),
+                Between("percentile", 0.0, 100.0)),
+        reconcile=Reconcile(PROFILE_FEATURES),   # every featured profile is scored, no other
+        row_drift=True,
+        mean_drift="score",
+    ),
 )

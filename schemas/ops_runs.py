@@ -19,8 +19,17 @@ RUNS = TableSpec(
         T.StructField("model_version", T.StringType(), True),
         T.StructField("config_hash", T.StringType(), False),
         T.StructField("message", T.StringType(), True),
+        # events of opted-out profiles kept out of silver (landed = accepted + quarantined
+        # + duplicates + withheld)
+        T.StructField("withheld", T.LongType(), True),
+        # fingerprint of the landed inputs up to run_date (file names and sizes)
+        T.StructField("inputs_hash", T.StringType(), True),
+        # Delta table → version this job committed (time travel back to exactly what it wrote)
+        T.StructField("tables_written", T.MapType(T.StringType(), T.LongType(), False), True),
+        T.StructField("dq_outcome", T.StringType(), True),        # passed | failed | null (no gate)
     ]),
     keys=("run_id", "job"),
     partition_by=(),
-    contract="one row per job execution (a rerun adds a row with a new run id)",
+    contract="one row per job execution and one `nightly` row per completed nightly "
+             "(a rerun adds rows with a new run id)",
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import Between, OneOf, Suite, TableSpec
 
 EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
 NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
@@ -17,14 +17,19 @@ EVENTS = TableSpec(
         T.StructField("content_id", T.StringType(), True),
         T.StructField("target_content_id", T.StringType(), True),
         T.StructField("topics", T.ArrayType(T.StringType(), True), False),
+        T.StructField("has_link", T.BooleanType(), False),         # the text carries a URL
         T.StructField("event_time", T.TimestampType(), False),
         T.StructField("event_date", T.DateType(), False),
         # where the event was first delivered: tells a re-ingest from a re-delivery
         T.StructField("source_file", T.StringType(), False),
         T.StructField("line_number", T.LongType(), False),
+        # the delivery date of that first delivery: a snapshot as of D sees events delivered by D
+        T.StructField("landing_date", T.DateType(), False),
         T.StructField("ingest_run_id", T.StringType(), False),
     ]),
     keys=("network", "event_id"),
     partition_by=("event_date",),
     contract="one row per distinct activity event (network, event_id), typed, in UTC",
+    suite=Suite(allowed=(OneOf("network", NETWORKS), OneOf("event_type", EVENT_TYPES)),
+                ranges=(Between("line_number", 1.0),)),
 )

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 
 import pytest
 from pyspark.sql import functions as F
@@ -57,3 +59,9 @@ def checksum(spark, cfg, spec):
     row = (df.select(F.xxhash64(*cols).alias("h"))
            .agg(F.count("h").alias("n"), F.sum(F.col("h").cast("decimal(38,0)")).alias("s")).first())
     return row.n, row.s
+
+
+def truth_profiles(cfg):
+    """The generator's per-profile ground truth, one dict per registered profile."""
+    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
+        return [json.loads(line) for line in f]

@@ -1,6 +1,5 @@
 """The nightly on a generated landing zone, checked against the generator's ground truth."""
 import gzip
-import json
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from schemas.silver_quarantine import QUARANTINE
 PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, SCORES)
 
 
-from tests.conftest import DAY, checksum, config_for
+from tests.conftest import DAY, checksum, config_for, truth_profiles
 
 def test_every_planted_bad_record_is_quarantined_with_its_reason(spark, e2e):
     cfg, truth, _ = e2e
@@ -55,11 +54,26 @@ def test_counts_reconcile_exactly_with_no_duplicates(spark, e2e):
     cfg, truth, first = e2e
     silver = first.results["ingest_silver"]
     assert silver.rows_in == sum(truth["lines_written"].values())
-    assert silver.rows_out == sum(truth["events_valid"].values())
+    assert silver.rows_out + silver.withheld == sum(truth["events_valid"].values())
     assert silver.duplicates == sum(truth["duplicates"].values())
-    assert silver.rows_in == silver.rows_out + silver.quarantined + silver.duplicates
+    assert silver.rows_in == silver.rows_out + silver.quarantined + silver.duplicates + silver.withheld
     events = read_table(spark, cfg, EVENTS)
     assert events.count() == events.select("network", "event_id").distinct().count()
+
+
+def test_events_of_opted_out_profiles_are_withheld_from_silver(spark, e2e):
+    cfg, _, first = e2e
+    opted_out = {f"{a['network']}:{a['account_id']}" for p in truth_profiles(cfg) if p["opted_out"]
+                 for a in p["accounts"]}
+    assert opted_out, "the generator planted opt-outs"
+    touching = (read_table(spark, cfg, EVENTS)
+                .where(F.col("actor_account").isin(sorted(opted_out))
+                       | F.col("target_account").isin(sorted(opted_out))).count())
+    assert touching == 0
+    assert first.results["ingest_silver"].withheld > 0
+    scored = read_table(spark, cfg, SCORES).select("profile_id").collect()
+    opted_ids = {p["profile_id"] for p in truth_profiles(cfg) if p["opted_out"]}
+    assert not opted_ids & {r.profile_id for r in scored}
 
 
 def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
@@ -71,12 +85,6 @@ def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
     assert 1.0 <= stats.lo and stats.hi <= 100.0
     runs = read_table(spark, cfg, RUNS).where(F.col("status") == "succeeded").select("job").distinct()
     assert {r.job for r in runs.collect()} >= {"ingest_bronze", "ingest_silver", "scores"}
-
-
-def truth_profiles(cfg):
-    """The generator's per-profile ground truth, one dict per registered profile."""
-    with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
-        return [json.loads(line) for line in f]
 
 
 def test_scores_follow_the_latent_influence(spark, e2e):

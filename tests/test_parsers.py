@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from jobs.transforms.events import accepted_candidates, parse_all_networks, validate
+from jobs.transforms.events import accepted_candidates, parse_all_networks, validate, with_opt_outs
 from schemas.bronze_raw_events import RAW_EVENTS
 
 DAY = dt.date(2026, 9, 30)
@@ -99,5 +99,27 @@ def test_unknown_network_is_quarantined(spark):
 
 def test_duplicate_in_batch_keeps_first_delivery(spark):
     line = json.dumps(GOOD["chirp"])
-    out = accepted_candidates(validated(spark, "chirp", [line, line, line])).collect()
+    nobody = spark.createDataFrame([], "account string")
+    out = accepted_candidates(with_opt_outs(validated(spark, "chirp", [line, line, line]), nobody)).collect()
     assert [(r.event_id, r.line_number, r.event_date) for r in out] == [("2", 1, DAY)]
+
+
+def test_events_touching_an_opted_out_account_are_withheld_not_accepted(spark):
+    by_actor = dict(GOOD["chirp"], id_str="3", user={"id_str": "77"})
+    to_target = dict(GOOD["chirp"], id_str="4", ref={"status_id_str": "9", "user_id_str": "77"})
+    unrelated = dict(GOOD["chirp"], id_str="5")
+    bad = dict(GOOD["chirp"], id_str="6", user={"id_str": "77"}, created_at="yesterday")
+    lines = [json.dumps(e) for e in (by_actor, to_target, unrelated, bad)]
+    opted_out = spark.createDataFrame([("chirp:77",)], "account string")
+    flagged = with_opt_outs(validated(spark, "chirp", lines), opted_out)
+    assert {r.event_id: r.withheld for r in flagged.collect()} == {"3": True, "4": True, "5": False, "6": False}
+    assert [r.event_id for r in accepted_candidates(flagged).collect()] == ["5"]
+
+
+def test_a_post_carrying_a_url_is_flagged_as_a_link(spark):
+    post = {"id_str": "8", "kind": "tweet", "created_at": "Wed Sep 30 21:19:24 +0000 2026",
+            "user": {"id_str": "11", "screen_name": "b"}, "entities": {"hashtags": []}}
+    lines = [json.dumps(dict(post, text="new item https://feeds.example.net/item/1")),
+             json.dumps(dict(post, id_str="9", text="thoughts on seo"))]
+    rows = validated(spark, "chirp", lines).orderBy("line_number").collect()
+    assert [(r.reason, r.has_link) for r in rows] == [(None, True), (None, False)]

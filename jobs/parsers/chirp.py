@@ -21,6 +21,7 @@ SHAPE = NetworkShape(
         RawField("target", "$.ref.user_id_str", "string", UNLESS_POST),
         RawField("target_content", "$.ref.status_id_str", "string"),
         RawField("hashtags", "$.entities.hashtags", "array<struct<text:string>>"),
+        RawField("text", "$.text", "string"),
     ),
     event_types={"tweet": "post", "retweet": "share", "reply": "reply", "mention": "mention",
                  "like": "reaction", "follow": "follow"},

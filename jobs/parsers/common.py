@@ -8,6 +8,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 ALWAYS, UNLESS_POST, IF_ENDORSE, OPTIONAL = "always", "unless_post", "if_endorse", "optional"
+LINK_PATTERN = r"https?://"   # a post's text carrying a link (feed autoposters post little else)
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class RawField:
 @dataclass(frozen=True)
 class NetworkShape:
     network: str
-    fields: tuple[RawField, ...]
+    fields: tuple[RawField, ...]              # must include `text`: the post/comment text field
     event_types: dict[str, str]               # native type → normalised type
     event_time: Callable[[Column], Column]    # raw time column → timestamp (null if unparseable)
     content_id: Callable[[dict[str, Column]], Column]
@@ -102,5 +103,6 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
         shape.content_id(values).alias("content_id"),
         F.when(event_type != "post", values["target_content"]).alias("target_content_id"),
         F.coalesce(shape.topics(values), F.array().cast("array<string>")).alias("topics"),
+        F.coalesce(values["text"].rlike(LINK_PATTERN), F.lit(False)).alias("has_link"),
         "event_time",
     )

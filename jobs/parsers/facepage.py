@@ -15,6 +15,7 @@ SHAPE = NetworkShape(
         RawField("target", "$.object.owner_uid", "bigint", UNLESS_POST),
         RawField("target_content", "$.object.post_id", "string"),
         RawField("tags", "$.tags", "array<string>"),
+        RawField("text", "$.message", "string"),
     ),
     event_types={"post": "post", "comment": "reply", "reaction": "reaction", "share": "share"},
     event_time=lambda raw: F.timestamp_seconds(raw),

@@ -16,6 +16,7 @@ SHAPE = NetworkShape(
         RawField("target_content", "$.objectUrn", "string"),
         RawField("skill", "$.skill", "string", IF_ENDORSE),
         RawField("topic_list", "$.topics", "array<string>"),
+        RawField("text", "$.commentary", "string"),
     ),
     event_types={"POST": "post", "SHARE": "share", "COMMENT": "reply", "LIKE": "reaction",
                  "MENTION": "mention", "ENDORSE": "endorse"},

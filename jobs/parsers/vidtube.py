@@ -15,6 +15,7 @@ SHAPE = NetworkShape(
         RawField("target", "$.videoChannelId", "string", UNLESS_POST),
         RawField("target_content", "$.videoId", "string"),
         RawField("tags", "$.tags", "array<string>"),
+        RawField("text", "$.title", "string"),
     ),
     event_types={"upload": "post", "comment": "reply", "like": "reaction", "share": "share",
                  "subscribe": "follow"},

@@ -38,15 +38,30 @@ def validate(parsed: DataFrame, *, oldest_event_date: dt.date, future_tolerance_
     return parsed.withColumn("reason", reason).drop("_shape_reason")
 
 
+def with_opt_outs(validated: DataFrame, opted_out_accounts: DataFrame) -> DataFrame:
+    """Add `withheld`: a valid event whose actor or target account belongs to an opted-out
+    profile. Such events are kept out of silver (and never quarantined with their payload).
+
+    `opted_out_accounts` (column `account`) is small next to the events: it is broadcast.
+    """
+    accounts = F.broadcast(opted_out_accounts.select("account").distinct())
+    actor = accounts.select(F.col("account").alias("actor_account"), F.lit(True).alias("_actor_out"))
+    target = accounts.select(F.col("account").alias("target_account"), F.lit(True).alias("_target_out"))
+    opted_out = F.coalesce(F.col("_actor_out"), F.lit(False)) | F.coalesce(F.col("_target_out"), F.lit(False))
+    return (validated.join(actor, "actor_account", how="left").join(target, "target_account", how="left")
+            .withColumn("withheld", F.col("reason").isNull() & opted_out)
+            .drop("_actor_out", "_target_out"))
+
+
 def quarantined(validated: DataFrame) -> DataFrame:
     return QUARANTINE.conform(validated.where(F.col("reason").isNotNull()))
 
 
 def accepted_candidates(validated: DataFrame) -> DataFrame:
-    """Valid events, one per (network, event_id): the earliest delivery within this batch."""
+    """Valid events not withheld, one per (network, event_id): the earliest delivery in this batch."""
     first_delivery = Window.partitionBy("network", "event_id").orderBy("source_file", "line_number")
     return EVENTS.conform(
-        validated.where(F.col("reason").isNull())
+        validated.where(F.col("reason").isNull() & ~F.col("withheld"))
         .withColumn("event_date", F.to_date("event_time"))
         .withColumn("_delivery", F.row_number().over(first_delivery))
         .where(F.col("_delivery") == 1)

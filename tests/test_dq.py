@@ -1,0 +1,159 @@
+"""The data-quality gate: write, audit, publish. A corrupted snapshot never replaces gold.scores."""
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from pipelines.cli import main as clout
+from pipelines.errors import DataQualityError
+from pipelines.io import read_table, replace_where, staging_path
+from pipelines.jobrun import JobContext, new_run_id
+from pipelines.publish import publish_snapshot
+from schemas.gold_profile_features import PROFILE_FEATURES
+from schemas.gold_scores import SCORES
+from schemas.ops_dq_results import DQ_RESULTS
+from tests.conftest import DAY, config_for
+
+PREVIOUS = DAY - dt.timedelta(days=1)
+GOLD = {"gold.engagement_edges", "gold.network_influence", "gold.profile_features", "gold.scores"}
+
+
+def on(day):
+    return f"snapshot_date = '{day}'"
+
+
+def one_in(n):
+    """A deterministic ~1/n of the profiles."""
+    return F.pmod(F.xxhash64("profile_id"), F.lit(n)) == 0
+
+
+def published_rows(spark, cfg, day=DAY):
+    return sorted(read_table(spark, cfg, SCORES).where(on(day)).collect())
+
+
+def dq_results(spark, cfg, run_id):
+    return read_table(spark, cfg, DQ_RESULTS).where(F.col("run_id") == run_id).collect()
+
+
+@pytest.fixture(scope="module")
+def gated(spark, e2e, tmp_path_factory):
+    """A copy of the e2e run's profile_features and scores for DAY, plus those scores again as
+    the PREVIOUS day's snapshot: the drift checks have something to compare with."""
+    source, _, _ = e2e
+    cfg = config_for(tmp_path_factory.mktemp("dq-gate"))
+    scores = read_table(spark, source, SCORES).where(on(DAY))
+    replace_where(read_table(spark, source, PROFILE_FEATURES).where(on(DAY)), cfg, PROFILE_FEATURES, on(DAY))
+    replace_where(scores.withColumn("snapshot_date", F.lit(PREVIOUS)), cfg, SCORES, on(PREVIOUS))
+    replace_where(scores, cfg, SCORES, on(DAY))
+    return cfg, published_rows(spark, cfg)
+
+
+def context(spark, cfg):
+    return JobContext(spark, cfg, DAY, new_run_id(DAY))
+
+
+def test_the_e2e_nightly_passed_every_suite(spark, e2e):
+    cfg, _, first = e2e
+    results = dq_results(spark, cfg, first.run_id)
+    assert {r.table_name for r in results} == GOLD
+    assert all(r.success for r in results), [(r.table_name, r.check_name) for r in results if not r.success]
+    scores = {r.check_name: r for r in results if r.table_name == "gold.scores"}
+    assert {"score in [1, 100]", "percentile in [0, 100]", "keys unique (snapshot_date, profile_id)",
+            "every snapshot_date is the run date", "rows = gold.profile_features rows of the date"} <= set(scores)
+    assert int(scores["at least one row"].observed_value) == first.results["scores"].rows_out > 0
+    assert {job: r.dq_outcome for job, r in first.results.items() if r.dq_outcome} == {
+        "engagement_edges": "passed", "network_influence": "passed", "scores": "passed"}
+
+
+def test_a_clean_snapshot_passes_the_drift_checks_and_is_published(spark, gated):
+    cfg, before = gated
+    ctx = context(spark, cfg)
+    published = publish_snapshot(ctx, read_table(spark, cfg, SCORES).where(on(DAY)), SCORES)
+    results = {r.check_name: r for r in dq_results(spark, cfg, ctx.run_id)}
+    assert published.rows == len(before) and published.checks == len(results)
+    assert all(r.success for r in results.values())
+    drift = results["mean score within 5 of the previous snapshot's"]
+    assert abs(float(drift.observed_value) - sum(r.score for r in before) / len(before)) < 1e-9
+    assert int(results["rows ≥ 80% of the previous snapshot's"].observed_value) == len(before)
+    assert published_rows(spark, cfg) == before
+    assert published.gate_seconds > 0
+
+
+CORRUPTIONS = {
+    "out-of-range score": (lambda s: s.withColumn("score", F.when(one_in(10), F.col("score") + 100.0)
+                                                  .otherwise(F.col("score"))),
+                           ["score in [1, 100]"]),
+    "duplicate profile rows": (lambda s: s.unionByName(s.where(one_in(10))),
+                               ["keys unique (snapshot_date, profile_id)",
+                                "rows = gold.profile_features rows of the date"]),
+    "null keys": (lambda s: s.withColumn("profile_id", F.when(one_in(10), F.lit(None))
+                                         .otherwise(F.col("profile_id"))),
+                  ["profile_id not null"]),
+    "rows dated another day": (lambda s: s.withColumn("snapshot_date", F.lit(PREVIOUS)),
+                               ["every snapshot_date is the run date"]),
+    "missing partition": (lambda s: s.where(F.lit(False)),
+                          ["at least one row", "rows = gold.profile_features rows of the date"]),
+    "50% row-count drop": (lambda s: s.where(one_in(2)),
+                           ["rows ≥ 80% of the previous snapshot's",
+                            "rows = gold.profile_features rows of the date"]),
+}
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS)
+def test_a_corrupted_snapshot_fails_the_gate_and_leaves_the_published_one(spark, gated, corruption):
+    cfg, before = gated
+    corrupt, expected = CORRUPTIONS[corruption]
+    ctx = context(spark, cfg)
+    with pytest.raises(DataQualityError) as failure:
+        publish_snapshot(ctx, corrupt(read_table(spark, cfg, SCORES).where(on(DAY))), SCORES)
+    line = str(failure.value)
+    assert "\n" not in line and line.startswith(f"gold.scores {DAY}: failed checks: ")
+    assert all(check in line for check in expected), line
+    assert published_rows(spark, cfg) == before            # the previous snapshot, row for row
+    results = dq_results(spark, cfg, ctx.run_id)
+    failed = {r.check_name: r for r in results if not r.success}
+    assert set(expected) <= set(failed)
+    assert any(r.success for r in results)                  # passes are recorded too
+    assert all(failed[check].observed_value and failed[check].mode == "publish" for check in expected)
+    assert json.loads(failed[expected[0]].details)["kwargs"]
+    assert not Path(staging_path(cfg, SCORES, ctx.run_id)).exists()
+
+
+def test_clout_dq_passes_every_suite_on_the_e2e_warehouse(spark, e2e, capsys):
+    cfg, _, _ = e2e
+    code = clout(["dq", "--date", str(DAY), "--data-root", str(cfg.paths.data_root)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    for table in ("silver.events", *sorted(GOLD)):
+        assert f"PASS  {table}" in out.out
+    assert (cfg.paths.dq / "data_docs" / "index.html").is_file()
+    audits = read_table(spark, cfg, DQ_RESULTS).where(F.col("mode") == "audit")
+    assert audits.where(F.col("table_name") == "silver.events").where(~F.col("success")).count() == 0
+    assert audits.where(F.col("check_name") == "event_type in {post, share, reply, mention, reaction, "
+                                               "follow, endorse}").count() >= 1
+
+
+def test_clout_dq_on_a_corrupted_published_snapshot_exits_1_with_one_line(spark, gated, tmp_path, capsys):
+    source, _ = gated
+    cfg = config_for(tmp_path)
+    corrupt, _ = CORRUPTIONS["out-of-range score"]
+    replace_where(read_table(spark, source, PROFILE_FEATURES).where(on(DAY)), cfg, PROFILE_FEATURES, on(DAY))
+    replace_where(corrupt(read_table(spark, source, SCORES).where(on(DAY))), cfg, SCORES, on(DAY))
+    code = clout(["dq", "--date", str(DAY), "--table", "gold.scores", "--data-root", str(tmp_path)])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "FAIL  gold.scores" in out.out
+    (line,) = out.err.strip().splitlines()
+    assert line.startswith(f"clout: data-quality failure: gold.scores {DAY}: failed checks: score in [1, 100]")
+    (failed,) = read_table(spark, cfg, DQ_RESULTS).where(~F.col("success")).collect()
+    assert (failed.mode, failed.table_name, failed.check_name) == ("audit", "gold.scores", "score in [1, 100]")
+    bad = read_table(spark, source, SCORES).where(on(DAY)).where(one_in(10)).count()
+    assert 0 < bad and failed.observed_value == f"{bad} of {len(published_rows(spark, cfg))} rows unexpected"
+
+
+def test_clout_dq_names_an_unknown_table(e2e, capsys):
+    cfg, _, _ = e2e
+    assert clout(["dq", "--date", str(DAY), "--table", "gold.nope", "--data-root", str(cfg.paths.data_root)]) == 2
+    assert "unknown table 'gold.nope'" in capsys.readouterr().err

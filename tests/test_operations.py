@@ -1,0 +1,139 @@
+"""Operating Clout: backfill that skips and resumes, late data, the run ledger, event logs."""
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from deltalake import DeltaTable
+from pyspark.sql import functions as F
+from scipy.stats import spearmanr
+
+from generator import generate
+from pipelines.io import read_table, table_path
+from pipelines.errors import UserError
+from pipelines.nightly import NIGHTLY, STAGES, NightlyResult, context, run_nightly, run_shadow
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.gold_scores import SCORES
+from schemas.gold_scores_shadow import SHADOW_SCORES
+from schemas.ops_runs import RUNS
+from schemas.silver_events import EVENTS
+from tests.conftest import DAY, E2E_SAMPLE, checksum, config_for, truth_profiles
+
+FIRST, SECOND, THIRD = (DAY - dt.timedelta(days=2), DAY - dt.timedelta(days=1), DAY)
+
+
+def clout(*args, root):
+    return [sys.executable, "-m", "pipelines.cli", *args, "--data-root", str(root)]
+
+
+def nightly_rows(spark, cfg):
+    return (read_table(spark, cfg, RUNS).where((F.col("job") == NIGHTLY) & (F.col("status") == "succeeded"))
+            .select("run_date", "run_id").collect())
+
+
+@pytest.fixture(scope="module")
+def backfilled(spark, tmp_path_factory):
+    """A backfill of three dates, SIGKILLed while the second date runs, then run again."""
+    root = tmp_path_factory.mktemp("backfill")
+    generate(root / "landing", **E2E_SAMPLE, log=lambda _: None)
+    args = clout("backfill", "--start", str(FIRST), "--end", str(THIRD), root=root)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    for line in proc.stderr:
+        if line.startswith("{"):
+            event = json.loads(line)
+            if event.get("date") == str(SECOND) and event.get("event") == "start":
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the backfill ended before the second date started"
+    cfg = config_for(root)
+    after_crash = nightly_rows(spark, cfg)
+    resumed = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    return cfg, after_crash, resumed.stdout
+
+
+def test_backfill_resumes_after_a_crash_without_redoing_completed_dates(spark, backfilled):
+    cfg, after_crash, stdout = backfilled
+    assert [r.run_date for r in after_crash] == [FIRST]
+    first_run = after_crash[0].run_id
+    assert f"{FIRST} already completed by run {first_run}" in stdout
+    rows = nightly_rows(spark, cfg)
+    assert sorted(r.run_date for r in rows) == [FIRST, SECOND, THIRD]
+    jobs_for_first = (read_table(spark, cfg, RUNS).where(F.col("run_date") == FIRST)
+                      .select("run_id").distinct().collect())
+    assert [r.run_id for r in jobs_for_first] == [first_run], "the first date ran again"
+    published = read_table(spark, cfg, SCORES).groupBy("snapshot_date").count().collect()
+    assert {r.snapshot_date for r in published} == {FIRST, SECOND, THIRD}
+
+
+def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfilled):
+    cfg, _, _ = backfilled
+    row = (read_table(spark, cfg, RUNS).where((F.col("job") == "scores") & (F.col("run_date") == SECOND))
+           .first())
+    version = row.tables_written["gold.scores"]
+    history = DeltaTable(table_path(cfg, SCORES)).history()
+    commit = next(h for h in history if h["version"] == version)
+    assert commit["operation"] == "WRITE"
+    as_of = spark.read.format("delta").option("versionAsOf", version).load(table_path(cfg, SCORES))
+    assert as_of.where(F.col("snapshot_date") == SECOND).count() == row.rows_out
+    assert row.config_hash == cfg.digest() and row.inputs_hash and row.model_version == "v1"
+    staged = {r.job for r in read_table(spark, cfg, RUNS).where(F.col("run_date") == SECOND).collect()}
+    assert staged == {name for name, _ in STAGES} | {NIGHTLY}
+
+
+def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfilled):
+    """Events of FIRST delivered on SECOND or THIRD: a rerun of FIRST reproduces the published
+    snapshot; asked to include late data it counts them."""
+    cfg, _, _ = backfilled
+    opted_out = sorted(f"{a['network']}:{a['account_id']}" for p in truth_profiles(cfg) if p["opted_out"]
+                       for a in p["accounts"])
+    late = (read_table(spark, cfg, EVENTS)
+            .where((F.col("event_date") <= FIRST) & (F.col("landing_date") > FIRST))
+            .where(~F.col("actor_account").isin(opted_out)
+                   & ~F.coalesce(F.col("target_account").isin(opted_out), F.lit(False))).count())
+    assert late > 0, "the generator delivers some events days late"
+    published = checksum(spark, cfg, SCORES)
+    again = run_nightly(cfg, FIRST, spark=spark)
+    assert checksum(spark, cfg, SCORES) == published
+    with_late = run_nightly(cfg, FIRST, spark=spark, include_late=True)
+    seen = again.results["engagement_edges"].rows_in
+    assert with_late.results["engagement_edges"].rows_in == seen + late
+    edges = read_table(spark, cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == FIRST)
+    assert edges.agg(F.sum("interactions")).first()[0] > 0
+
+
+def test_event_logs_are_written_for_the_history_server(spark, cfg):
+    logs = cfg.paths.spark_events
+    app = spark.sparkContext.applicationId
+    assert any(app in p.name for p in logs.iterdir()), sorted(logs.iterdir())  # eventlog_v2_<app id>
+
+
+def test_a_candidate_model_runs_in_shadow_without_touching_published_scores(spark, backfilled):
+    cfg, _, _ = backfilled
+    published = checksum(spark, cfg, SCORES)
+    ctx = context(spark, cfg, THIRD)
+    result = run_shadow(ctx, "v2", NightlyResult(ctx.run_id, {}, {}))
+    assert checksum(spark, cfg, SCORES) == published
+    shadow = read_table(spark, cfg, SHADOW_SCORES).where(F.col("snapshot_date") == THIRD)
+    assert {r.model_version for r in shadow.select("model_version").distinct().collect()} == {"v2"}
+    current = {r.profile_id: r.score for r in
+               read_table(spark, cfg, SCORES).where(F.col("snapshot_date") == THIRD).collect()}
+    candidate = {r.profile_id: r.score for r in shadow.collect()}
+    both = sorted(current.keys() & candidate.keys())
+    assert result.shift.profiles == len(both) > 0
+    expected = spearmanr([current[p] for p in both], [candidate[p] for p in both]).statistic
+    assert result.shift.spearman == pytest.approx(expected, abs=1e-9)
+    assert any(current[p] != candidate[p] for p in both), "v2 weighs differently: scores must move"
+    assert "Spearman" in result.shift_lines[0]
+
+
+def test_the_published_model_cannot_be_its_own_shadow(spark, backfilled):
+    cfg, _, _ = backfilled
+    ctx = context(spark, cfg, THIRD)
+    with pytest.raises(UserError, match="published model"):
+        run_shadow(ctx, "v1", NightlyResult(ctx.run_id, {}, {}))
