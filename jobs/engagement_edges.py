@@ -23,7 +23,8 @@ def run(ctx: JobContext) -> JobResult:
     model = load_model(ctx.cfg.pipeline.model_version)
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
-    edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date)
+    edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date,
+                             window_days=ctx.cfg.pipeline.window_days)
     published = publish_snapshot(ctx, edges, ENGAGEMENT_EDGES)
     rows_in = events.count()
     events.unpersist()

@@ -9,19 +9,34 @@ from __future__ import annotations
 
 import sys
 
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
 from jobs.transforms.engagement import engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.window_events import window_events
 from pipelines.config import load_model
-from pipelines.io import read_table
+from pipelines.io import read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from pipelines.publish import publish_snapshot
+from schemas import TableSpec
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 
 JOB = "scores"
+
+
+def previous_snapshot(ctx: JobContext, spec: TableSpec, model_version: str) -> DataFrame | None:
+    """The latest snapshot before the run date scored by the same model, or None."""
+    if not table_exists(ctx.spark, ctx.cfg, spec):
+        return None
+    same_model = (read_table(ctx.spark, ctx.cfg, spec)
+                  .where((F.col("snapshot_date") < F.lit(ctx.run_date))
+                         & (F.col("model_version") == model_version)))
+    latest = same_model.agg(F.max("snapshot_date")).first()[0]
+    return None if latest is None else same_model.where(F.col("snapshot_date") == F.lit(latest))
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -31,12 +46,13 @@ def run(ctx: JobContext) -> JobResult:
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(day)
-    features = profile_features(events, edges, quality, snapshot_date=ctx.run_date)
+    features = profile_features(events, edges, quality, model, snapshot_date=ctx.run_date)
     publish_snapshot(ctx, features, PROFILE_FEATURES)
     events.unpersist()
     influence = read_table(ctx.spark, ctx.cfg, NETWORK_INFLUENCE).where(day)
     snapshot = scores(read_table(ctx.spark, ctx.cfg, PROFILE_FEATURES).where(day), influence, model,
-                      snapshot_date=ctx.run_date)
+                      snapshot_date=ctx.run_date,
+                      previous=previous_snapshot(ctx, SCORES, model.version))
     published = publish_snapshot(ctx, snapshot, SCORES)
     return JobResult(rows_out=published.rows, model_version=model.version, dq_outcome="passed")
 

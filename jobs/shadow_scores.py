@@ -9,6 +9,7 @@ from __future__ import annotations
 from pyspark.sql import functions as F
 
 from jobs.network_influence import influence_of
+from jobs.scores import previous_snapshot
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.shift import Shift, shift
@@ -27,12 +28,14 @@ def run(ctx: JobContext) -> JobResult:
     candidate = load_model(ctx.shadow_model)
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=candidate.engager_quality.human_daily_actions)
-    edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date).localCheckpoint()
+    edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date,
+                             window_days=ctx.cfg.pipeline.window_days).localCheckpoint()
     influence = influence_of(edges, candidate.influence, job=JOB, run_date=ctx.run_date).ranks
-    features = profile_features(events, edges, quality, snapshot_date=ctx.run_date).localCheckpoint()
+    features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date).localCheckpoint()
     events.unpersist()
     snapshot = scores(features, influence.withColumnRenamed("id", "profile_id"), candidate,
-                      snapshot_date=ctx.run_date)
+                      snapshot_date=ctx.run_date,
+                      previous=previous_snapshot(ctx, SHADOW_SCORES, candidate.version))
     replace_where(snapshot, ctx.cfg, SHADOW_SCORES,
                   f"snapshot_date = '{ctx.run_date}' AND model_version = '{candidate.version}'")
     written = (read_table(ctx.spark, ctx.cfg, SHADOW_SCORES)

@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = command("explain", "say in words why a profile scores what it does on a date")
     e.add_argument("profile", help="profile id, e.g. p0000123 or pub:chirp:4411")
     e.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    e.add_argument("--json", action="store_true", help="the same facts as JSON, for machines")
 
     r = command("report", "write an HTML report of one snapshot")
     r.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")

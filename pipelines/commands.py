@@ -125,26 +125,10 @@ def query(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
-    from pipelines.analyst import run_query
+    from pipelines.explain import explanation, render
 
-    cfg = config_of(args)
-    pid = args.profile.replace("'", "''")
-    rows = run_query(cfg, f"SELECT * FROM scores WHERE snapshot_date = DATE '{args.date}' "
-                          f"AND profile_id = '{pid}'").fetchall()
-    if not rows:
-        raise UserError(f"no score for profile '{args.profile}' on {args.date}")
-    features = run_query(cfg, f"SELECT * FROM profile_features WHERE snapshot_date = DATE '{args.date}' "
-                              f"AND profile_id = '{pid}'").fetchall()
-    (_, profile, score, reach, amp, net, pct, version) = rows[0]
-    print(f"{profile} scores {score:.1f} on {args.date} (model {version}), "
-          f"higher than {pct:.2f}% of scored profiles.")
-    print(f"  True Reach    {reach:5.1f}  — how many people act on the content")
-    print(f"  Amplification {amp:5.1f}  — how much they act, per post and across people")
-    print(f"  Network       {net:5.1f}  — how influential the people who engage are")
-    if features:
-        _, _, volume, engagers, true_reach, _, _, active_days = features[0]
-        print(f"  Behind it: {engagers} distinct engagers (quality-weighted {true_reach:.1f}), "
-              f"{volume} posts, active on {active_days} days of the window.")
+    facts = explanation(config_of(args), args.profile, args.date)
+    print(json.dumps(facts, default=str, indent=2) if args.json else "\n".join(render(facts)))
     return 0
 
 

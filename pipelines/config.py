@@ -173,6 +173,34 @@ class ScoreCalibration(_Strict):
     weights: ScoreWeights
     network_unit: float = Field(gt=0)
     scale: float = Field(gt=0)
+    max_daily_move: float = Field(gt=0, le=99)   # points a score may move per day (smoothing)
+
+
+class Automation(_Strict):
+    min_posts: int = Field(gt=1)
+    max_interval_cv: float = Field(ge=0)
+    min_link_share: float = Field(gt=0, le=1)
+    max_human_daily_posts: float = Field(gt=0)
+    factor: float = Field(ge=0, le=1)
+
+
+class Rings(_Strict):
+    min_reciprocity: float = Field(gt=0, le=1)
+    min_mutual_partners: int = Field(ge=1)
+    factor: float = Field(ge=0, le=1)
+    member_factor: float = Field(ge=0, le=1)
+
+
+class Bursts(_Strict):
+    max_week_ratio: float = Field(ge=1)
+    min_week_weight: float = Field(gt=0)
+
+
+class AntiGaming(_Strict):
+    automation: Automation
+    rings: Rings
+    bursts: Bursts
+    hyperactive_engagers_share: float = Field(gt=0, le=1)   # reason shown above this share
 
 
 class Model(_Strict):
@@ -180,6 +208,7 @@ class Model(_Strict):
     interaction_weights: InteractionWeights
     recency_half_life_days: float = Field(gt=0)
     engager_quality: EngagerQuality
+    anti_gaming: AntiGaming
     influence: InfluenceSettings
     score: ScoreCalibration
 

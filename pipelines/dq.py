@@ -31,6 +31,7 @@ from schemas.ops_dq_results import DQ_RESULTS
 from schemas.silver_events import EVENTS
 
 SITE = "clout"   # the Data Docs site, at <paths.dq>/data_docs
+ROWS = "at least one row"   # the check whose observed value is the snapshot's row count
 AUDITED = (EVENTS, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES)  # `clout dq`
 
 
@@ -69,6 +70,11 @@ class Outcome:
     @property
     def success(self) -> bool:
         return bool(self.checks) and all(c.success for c in self.checks)
+
+    @property
+    def rows(self) -> int:
+        """The validated row count, as GE observed it (no second count of the snapshot)."""
+        return next(int(c.observed) for c in self.checks if c.check == ROWS)
 
     @property
     def failed(self) -> list[str]:
@@ -111,16 +117,24 @@ def reconciled_rows(spark: SparkSession, cfg: Config, upstream: TableSpec,
 
 def previous_snapshot(published: DataFrame, spec: TableSpec, suite: Suite,
                       run_date: dt.date) -> Previous | None:
+    """Rows (and drift column mean) of the latest snapshot before the run date.
+
+    Nightly, that is the day before: one aggregate over its partition. Only after a gap does it
+    look for the latest earlier date first (partition values only, no data column is read).
+    """
     date_column = spec.partition_by[0]
-    latest = published.agg(F.max(date_column)).first()[0]  # answered from the Delta log, no scan
-    if latest is not None and latest >= run_date:          # a rerun or a backfill: look below
-        latest = published.where(F.col(date_column) < F.lit(run_date)).agg(F.max(date_column)).first()[0]
-    if latest is None:
-        return None
     mean = F.avg(suite.mean_drift) if suite.mean_drift else F.lit(None)
-    row = (published.where(F.col(date_column) == F.lit(latest))
-           .agg(F.count(F.lit(1)).alias("rows"), mean.alias("mean")).first())
-    return Previous(latest, row.rows, row.mean)
+
+    def stats(day: dt.date) -> Previous:
+        row = (published.where(F.col(date_column) == F.lit(day))
+               .agg(F.count(F.lit(1)).alias("rows"), mean.alias("mean")).first())
+        return Previous(day, row.rows, row.mean)
+
+    previous = stats(run_date - dt.timedelta(days=1))
+    if previous.rows:
+        return previous
+    latest = published.where(F.col(date_column) < F.lit(run_date)).agg(F.max(date_column)).first()[0]
+    return None if latest is None else stats(latest)
 
 
 def _bounds(low: float | None, high: float | None) -> str:
@@ -137,7 +151,7 @@ def expectations(spec: TableSpec, facts: Facts, dq: DqSettings) -> list:
     date_column = spec.partition_by[0]
     required = list(dict.fromkeys([*spec.keys, *(f.name for f in spec.schema.fields if not f.nullable)]))
     checks = [
-        gxe.ExpectTableRowCountToBeBetween(min_value=1, description="at least one row"),
+        gxe.ExpectTableRowCountToBeBetween(min_value=1, description=ROWS),
         gxe.ExpectColumnValuesToBeInSet(column=date_column, value_set=[facts.run_date],
                                         description=f"every {date_column} is the run date"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=list(spec.keys),
@@ -182,8 +196,9 @@ def _checkpoint(cfg: Config, spec: TableSpec, checks: list):
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         context.add_data_docs_site(SITE, {
             "class_name": "SiteBuilder",
+            # relative to the project (<paths.dq>/gx), so the data folder can move
             "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_index(cfg).parent)},
+                              "base_directory": "../data_docs"},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     # the Spark frame is handed over at run time; GE must not persist it (the caller has)
     source = context.data_sources.add_or_update_spark(name="clout", persist=False)

@@ -12,15 +12,24 @@ PROFILE_FEATURES = TableSpec(
         T.StructField("engagers", T.LongType(), False),           # distinct engaging profiles
         T.StructField("true_reach", T.DoubleType(), False),       # engagers weighted by quality
         T.StructField("reactions", T.DoubleType(), False),        # weighted reactions received
+        T.StructField("raw_reactions", T.DoubleType(), False),    # the same before anti-gaming discounts
         T.StructField("amplification", T.DoubleType(), False),
         T.StructField("active_days", T.IntegerType(), False),
+        # shares of the profile's own actions in the window
+        T.StructField("create_ratio", T.DoubleType(), False),
+        T.StructField("share_ratio", T.DoubleType(), False),
+        T.StructField("reply_ratio", T.DoubleType(), False),
+        T.StructField("mention_ratio", T.DoubleType(), False),
+        # anti-gaming reason codes that discounted what it earned (jobs/transforms/gaming.py)
+        T.StructField("discounts", T.ArrayType(T.StringType(), True), False),
     ]),
     keys=("snapshot_date", "profile_id"),
     partition_by=("snapshot_date",),
     contract="one row per profile active in the window per snapshot date",
     suite=Suite(
-        ranges=tuple(Between(c, 0.0) for c in ("content_volume", "engagers", "true_reach",
-                                               "reactions", "amplification", "active_days")),
+        ranges=tuple(Between(c, 0.0) for c in ("content_volume", "engagers", "true_reach", "reactions",
+                                               "raw_reactions", "amplification", "active_days"))
+        + tuple(Between(f"{c}_ratio", 0.0, 1.0) for c in ("create", "share", "reply", "mention")),
         row_drift=True,
     ),
 )

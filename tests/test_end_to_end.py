@@ -1,5 +1,6 @@
 """The nightly on a generated landing zone, checked against the generator's ground truth."""
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -135,3 +136,40 @@ def test_one_persons_accounts_never_engage_themselves_in_the_graph(spark, e2e):
     assert edges.where(F.col("engager_id").isin(unresolved) | F.col("author_id").isin(unresolved)).count() == 0
     assert edges.where(F.col("engager_id") == F.col("author_id")).count() == 0
     assert edges.where(F.col("engager_id").isin(sorted(set(owner.values())))).count() > 0
+
+
+def test_planted_gaming_is_discounted_with_its_reason_code(spark, e2e):
+    cfg, _, _ = e2e
+    persona = {p["profile_id"]: p["persona"] for p in truth_profiles(cfg)}
+    reasons = {r.profile_id: set(r.discounts) for r in
+               read_table(spark, cfg, SCORES).where(F.col("snapshot_date") == DAY).collect()}
+    def share_with(kind, reason):
+        members = [p for p, k in persona.items() if k == kind and p in reasons]
+        assert members, f"no scored {kind}"
+        return sum(reason in reasons[p] for p in members) / len(members)
+    assert share_with("ring", "reciprocal_ring") >= 0.8
+    assert share_with("autoposter", "automated_posting") == 1.0
+    assert share_with("regular", "reciprocal_ring") <= 0.1
+    assert share_with("regular", "automated_posting") == 0.0
+
+
+def test_explain_says_why_in_words_and_as_json(spark, e2e):
+    cfg, _, _ = e2e
+    members = [p["profile_id"] for p in truth_profiles(cfg) if p["persona"] == "ring"]
+    ring = (read_table(spark, cfg, SCORES)
+            .where(F.col("profile_id").isin(members) & F.array_contains("discounts", "reciprocal_ring"))
+            .orderBy("profile_id").first().profile_id)
+    words = subprocess.run([sys.executable, "-m", "pipelines.cli", "explain", ring, "--date", str(DAY),
+                            "--data-root", str(cfg.paths.data_root)], capture_output=True, text=True)
+    assert words.returncode == 0, words.stderr
+    assert words.stdout.startswith(f"{ring} scores ") and "engages back (a ring)" in words.stdout
+    facts = subprocess.run([sys.executable, "-m", "pipelines.cli", "explain", ring, "--date", str(DAY),
+                            "--data-root", str(cfg.paths.data_root), "--json"], capture_output=True, text=True)
+    parsed = json.loads(facts.stdout)
+    assert parsed["score"]["profile_id"] == ring and parsed["top_engagers"]
+    ring_mates = {p["profile_id"] for p in truth_profiles(cfg)
+                  if p["persona"] == "ring" and p["group"] == next(q["group"] for q in truth_profiles(cfg)
+                                                                  if q["profile_id"] == ring)} - {ring}
+    mates_shown = [e for e in parsed["top_engagers"] if e["engager_id"] in ring_mates]
+    assert mates_shown, "the planted ring mates are among its top engagers"
+    assert all(e["weight"] < e["raw_weight"] for e in mates_shown), "and their engagement is discounted"

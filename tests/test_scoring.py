@@ -2,6 +2,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
@@ -14,14 +16,18 @@ MODEL = load_model("v1")
 
 
 def events(spark, rows):
-    return spark.createDataFrame(rows, EVENT_COLUMNS)
+    """Window events as the gold jobs see them; every action at noon, one account per profile."""
+    return (spark.createDataFrame(rows, EVENT_COLUMNS)
+            .withColumn("actor_account", F.concat(F.lit("net:"), "actor_id"))
+            .withColumn("event_time", F.col("event_date").cast("timestamp") + F.expr("INTERVAL 12 HOURS"))
+            .withColumn("has_link", F.lit(False)))
 
 
 def features_of(spark, rows):
     ev = events(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
-    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY)
-    return {r.profile_id: r for r in profile_features(ev, edges, quality, snapshot_date=DAY).collect()}
+    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
+    return {r.profile_id: r for r in profile_features(ev, edges, quality, MODEL, snapshot_date=DAY).collect()}
 
 
 def test_hyperactive_engagers_weigh_less(spark):
@@ -35,7 +41,7 @@ def test_hyperactive_engagers_weigh_less(spark):
 def test_self_edges_and_posts_make_no_edges(spark):
     ev = events(spark, [("a", None, "post", DAY), ("a", "a", "reaction", DAY), ("b", "a", "share", DAY)])
     quality = engager_quality(ev, human_daily_actions=40.0)
-    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY).collect()
+    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90).collect()
     assert [(e.engager_id, e.author_id, e.interactions) for e in edges] == [("b", "a", 1)]
     assert edges[0].weight == pytest.approx(MODEL.interaction_weights.share)
 
@@ -44,7 +50,7 @@ def test_recency_halves_weight_every_half_life(spark):
     old = DAY - dt.timedelta(days=int(MODEL.recency_half_life_days))
     ev = events(spark, [("b", "a", "reaction", DAY), ("c", "a", "reaction", old)])
     quality = engager_quality(ev, human_daily_actions=40.0)
-    w = {e.engager_id: e.weight for e in engagement_edges(ev, quality, MODEL, snapshot_date=DAY).collect()}
+    w = {e.engager_id: e.weight for e in engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90).collect()}
     assert w["c"] == pytest.approx(w["b"] / 2)
 
 
@@ -61,9 +67,8 @@ def test_amplification_per_post_and_across_people(spark):
 
 def score_table(spark, rows):
     features = spark.createDataFrame(
-        [(DAY, pid, 1, 1, reach, 1.0, amp, 1) for pid, reach, amp, _ in rows],
-        "snapshot_date DATE, profile_id STRING, content_volume BIGINT, engagers BIGINT, true_reach DOUBLE, "
-        "reactions DOUBLE, amplification DOUBLE, active_days INT")
+        [(DAY, pid, reach, amp) for pid, reach, amp, _ in rows],
+        "snapshot_date DATE, profile_id STRING, true_reach DOUBLE, amplification DOUBLE")
     influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
     return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY).collect()}
 
@@ -89,3 +94,42 @@ def test_one_better_component_never_scores_lower(spark):
     s = score_table(spark, [("base", 10.0, 1.0, 1e-5), ("reach", 11.0, 1.0, 1e-5),
                             ("amp", 10.0, 1.5, 1e-5), ("net", 10.0, 1.0, 2e-5)])
     assert min(s["reach"].score, s["amp"].score, s["net"].score) >= s["base"].score
+
+
+def previous_of(spark, rows, days_ago=1):
+    return spark.createDataFrame(
+        [(pid, DAY - dt.timedelta(days=days_ago), score, 10.0, 10.0, 10.0) for pid, score in rows],
+        "profile_id STRING, snapshot_date DATE, score DOUBLE, true_reach_score DOUBLE, "
+        "amplification_score DOUBLE, network_score DOUBLE")
+
+
+def smoothed_table(spark, rows, previous):
+    features = spark.createDataFrame([(DAY, pid, reach, 1.0) for pid, reach in rows],
+                                     "snapshot_date DATE, profile_id STRING, true_reach DOUBLE, amplification DOUBLE")
+    influence = spark.createDataFrame([(pid, 1e-5) for pid, _ in rows], "profile_id STRING, influence DOUBLE")
+    return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY, previous=previous).collect()}
+
+
+def test_a_day_moves_a_score_at_most_the_smoothing_bound(spark):
+    bound = MODEL.score.max_daily_move
+    rows = [("jump", 5000.0), ("steady", 20.0), ("new", 5000.0)]
+    s = smoothed_table(spark, rows, previous_of(spark, [("jump", 30.0), ("steady", 0.0)]))
+    assert s["jump"].raw_score > 30.0 + bound
+    assert s["jump"].score == 30.0 + bound and s["jump"].change == bound
+    steady_raw = s["steady"].raw_score
+    s_again = smoothed_table(spark, rows, previous_of(spark, [("steady", steady_raw - 1.0)]))
+    assert s_again["steady"].score == steady_raw and s_again["steady"].change == 1.0
+    assert s["new"].score == s["new"].raw_score and s["new"].change is None
+    two_days = smoothed_table(spark, rows, previous_of(spark, [("jump", 30.0)], days_ago=2))
+    assert two_days["jump"].score == 30.0 + 2 * bound
+    assert s["jump"].change_true_reach == pytest.approx(s["jump"].true_reach_score - 10.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(base=st.tuples(st.floats(0, 1e4), st.floats(0, 1e3), st.floats(0, 1e-2)),
+       which=st.integers(0, 2), factor=st.floats(1.0, 100.0))
+def test_raising_one_component_never_lowers_the_score(spark, base, which, factor):
+    raised = list(base)
+    raised[which] = base[which] * factor + 1e-9
+    s = score_table(spark, [("base", *base), ("raised", *raised)])
+    assert s["raised"].score >= s["base"].score

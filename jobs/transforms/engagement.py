@@ -6,6 +6,7 @@ import datetime as dt
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.identity import resolve_profile
 from pipelines.config import Model
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
@@ -36,12 +37,16 @@ def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFra
                             F.least(F.lit(1.0), F.lit(human_daily_actions) / rate).alias("quality"))
 
 
-def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date) -> DataFrame:
-    """Engager → author edges: interactions weighted by type, recency and engager quality.
+def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date,
+                     window_days: int) -> DataFrame:
+    """Engager → author edges: interactions weighted by type, recency and engager quality, then
+    discounted for gaming (jobs/transforms/gaming.py): burst weeks damped, mutual engagement
+    inside reciprocal rings and everything an automated account earns counted less.
 
     Posts have no author other than the actor; self-edges (one person's own accounts, on any
     network) are excluded because they resolve to the same profile.
     """
+    ag = model.anti_gaming
     weights = model.interaction_weights.model_dump()
     type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
                                F.col("event_type"))
@@ -49,9 +54,21 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     recency = F.pow(F.lit(0.5), age_days / F.lit(model.recency_half_life_days))
     interactions = (events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
                                  & (F.col("actor_id") != F.col("target_id")))
-                    .join(quality.select("actor_id", "quality"), "actor_id", how="inner"))
+                    .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
+                    .select("actor_id", "target_id", "event_type",
+                            (type_weight * recency * F.col("quality")).alias("w"),
+                            F.floor(age_days / 7).alias("week")))
+    damped = interactions.join(burst_factors(interactions, ag, window_days=window_days),
+                               ["target_id", "week"], how="inner")
+    pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
+             .agg(F.count(F.lit(1)).alias("interactions"), F.sum("w").alias("raw_weight"),
+                  F.sum(F.col("w") * F.col("burst_factor")).alias("weight")))
+    automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
+    swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
+    edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
+             .fillna({"automation_factor": 1.0}))
     return ENGAGEMENT_EDGES.conform(
-        interactions.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
-        .agg(F.count(F.lit(1)).alias("interactions"),
-             F.sum(type_weight * recency * F.col("quality")).alias("weight"))
+        edges.withColumn("burst_factor", F.when(F.col("raw_weight") > 0, F.least(
+            F.lit(1.0), F.col("weight") / F.col("raw_weight"))).otherwise(F.lit(1.0)))
+        .withColumn("weight", F.col("weight") * F.col("ring_factor") * F.col("automation_factor"))
         .withColumn("snapshot_date", F.lit(snapshot_date)))

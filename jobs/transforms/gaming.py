@@ -1,0 +1,111 @@
+"""Anti-gaming signals (pure). Each one discounts, none deletes, and each has a reason code.
+
+- automated_posting: an account posting on a timer (gaps between posts far more regular than a
+  person's), nearly only feed links, or far above a human posting rate. What it earns counts
+  `automation.factor` as much.
+- reciprocal_ring: a profile most of whose received engagement comes from people it engages
+  back, with several such partners (engagement rings), or whose +K endorsements are mostly
+  swapped with several partners (+K swap groups). Mutual engagement into
+  it counts `rings.factor` as much, the rest of what it earns `rings.member_factor`.
+- burst_damped: a week in which a profile received far more than in its other weeks counts at
+  most `bursts.max_week_ratio` times their mean.
+- hyperactive_engagers: engagers acting far above a human rate weigh less (engager quality,
+  jobs/transforms/engagement.py); the reason is shown when most of a profile's engagers are.
+Self-engagement across one person's accounts never counts: identity resolution maps the
+accounts to one profile and self-edges are dropped.
+"""
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from pipelines.config import AntiGaming
+
+REASONS = ("automated_posting", "reciprocal_ring", "burst_damped", "hyperactive_engagers")
+
+
+def automation(events: DataFrame, settings: AntiGaming) -> DataFrame:
+    """Per profile: `automation_factor` (1, or the discount when any of its accounts posts like a
+    machine), `posting_cv` (lowest coefficient of variation of gaps between posts over its
+    accounts with enough posts) and `link_share` (share of its posts carrying a link).
+
+    Gaps are measured per account: one person's accounts on several networks interleave.
+    """
+    a = settings.automation
+    posts = events.where(F.col("event_type") == "post").select(
+        "actor_id", "actor_account", "event_date", "has_link",
+        F.unix_millis("event_time").alias("_t"))
+    by_time = Window.partitionBy("actor_account").orderBy("_t")
+    gaps = posts.withColumn("_gap", (F.col("_t") - F.lag("_t").over(by_time)) / 1000.0)
+    per_account = gaps.groupBy("actor_id", "actor_account").agg(
+        F.count(F.lit(1)).alias("_posts"),
+        F.try_divide(F.stddev_pop("_gap"), F.avg("_gap")).alias("_cv"),
+        F.avg(F.col("has_link").cast("double")).alias("_links"),
+        F.countDistinct("event_date").alias("_days"))
+    enough = F.col("_posts") >= a.min_posts
+    automated = enough & ((F.coalesce(F.col("_cv"), F.lit(1.0)) < a.max_interval_cv)
+                          | (F.col("_links") >= a.min_link_share)
+                          | (F.col("_posts") / F.col("_days") > a.max_human_daily_posts))
+    return (per_account.groupBy(F.col("actor_id").alias("profile_id"))
+            .agg(F.max(automated.cast("int")).alias("_automated"),
+                 F.min(F.when(enough, F.col("_cv"))).alias("posting_cv"),
+                 F.try_divide(F.sum(F.col("_links") * F.col("_posts")), F.sum("_posts")).alias("link_share"))
+            .select("profile_id", "posting_cv", "link_share",
+                    F.when(F.col("_automated") == 1, F.lit(a.factor)).otherwise(F.lit(1.0))
+                    .alias("automation_factor")))
+
+
+def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days: int) -> DataFrame:
+    """Per (target_id, week): the factor that damps a week far above the target's other weeks.
+
+    `interactions` has target_id, week (0 = the snapshot's week) and w (the interaction's weight).
+    A week counts at most max_week_ratio × the mean of the target's other weeks of the window
+    (or min_week_weight, whichever is more).
+    """
+    b = settings.bursts
+    weeks_in_window = max(2, -(-window_days // 7))
+    weekly = interactions.groupBy("target_id", "week").agg(F.sum("w").alias("_week_w"))
+    # ordered, whole-partition frame: the float sums run in one order on every run (reruns reproduce)
+    per_target = (Window.partitionBy("target_id").orderBy("week")
+                  .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))
+    others = (F.sum("_week_w").over(per_target) - F.max("_week_w").over(per_target)) / (weeks_in_window - 1)
+    cap = F.greatest(F.lit(b.max_week_ratio) * others, F.lit(b.min_week_weight))
+    factor = F.least(F.lit(1.0), F.coalesce(F.try_divide(cap, F.col("_week_w")), F.lit(1.0)))
+    return weekly.select("target_id", "week", factor.alias("burst_factor"))
+
+
+def swap_ring_members(endorsements: DataFrame, settings: AntiGaming) -> DataFrame:
+    """Profiles in a +K swap group: most endorsers of them are endorsed back by them, with several
+    such partners. `endorsements`: actor_id → target_id pairs; returns author_id."""
+    r = settings.rings
+    pairs = endorsements.select(F.col("actor_id").alias("engager_id"),
+                                F.col("target_id").alias("author_id")).distinct()
+    back = pairs.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
+                        F.lit(1).alias("_back"))
+    per_author = (pairs.join(back, ["engager_id", "author_id"], how="left")
+                  .groupBy("author_id").agg(F.count(F.lit(1)).alias("_endorsers"),
+                                            F.count("_back").alias("_mutual")))
+    return per_author.where((F.col("_mutual") >= r.min_mutual_partners)
+                            & (F.col("_mutual") >= F.col("_endorsers") * r.min_reciprocity)).select("author_id")
+
+
+def ring_factors(edges: DataFrame, settings: AntiGaming, swap_members: DataFrame | None = None) -> DataFrame:
+    """Edges (engager_id, author_id, weight) → plus `mutual` (the author engages the engager back)
+    and `ring_factor`: for an author inside a reciprocal ring, `factor` on the mutual edges and
+    `member_factor` on the rest (taking part in a ring taints what else it earns)."""
+    r = settings.rings
+    back = edges.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
+                        F.lit(True).alias("mutual"))
+    flagged = edges.join(back, ["engager_id", "author_id"], how="left").fillna({"mutual": False})
+    per_author = (Window.partitionBy("author_id").orderBy("engager_id")
+                  .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))
+    mutual_weight = F.sum(F.when(F.col("mutual"), F.col("weight")).otherwise(0.0)).over(per_author)
+    reciprocity = F.coalesce(F.try_divide(mutual_weight, F.sum("weight").over(per_author)), F.lit(0.0))
+    partners = F.sum(F.col("mutual").cast("int")).over(per_author)
+    in_ring = (reciprocity >= r.min_reciprocity) & (partners >= r.min_mutual_partners)
+    if swap_members is not None:
+        flagged = flagged.join(swap_members.select("author_id", F.lit(True).alias("_swap")), "author_id", how="left")
+        in_ring = in_ring | F.coalesce(F.col("_swap"), F.lit(False))
+    factor = (F.when(in_ring & F.col("mutual"), F.lit(r.factor))
+              .when(in_ring, F.lit(r.member_factor)).otherwise(F.lit(1.0)))
+    return flagged.withColumn("ring_factor", factor).drop("_swap")

@@ -1,0 +1,91 @@
+"""`clout explain`: why a profile scores what it does, from the published tables (no JVM)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pipelines.analyst import run_query
+from pipelines.config import Config, load_model
+from pipelines.errors import UserError
+
+DISCOUNT_WORDS = {
+    "automated_posting": "it posts like a machine (timer-regular or nearly only feed links), so what it "
+                         "earns counts {automation:.0%}",
+    "reciprocal_ring": "most of its engagement comes from a small group it engages back (a ring); that "
+                       "mutual engagement counts {ring:.0%}",
+    "burst_damped": "one week brought far more engagement than its others; that week was damped",
+    "hyperactive_engagers": "most of its engagers act far above a human rate, so each counts less",
+}
+
+
+def _one(cfg: Config, sql: str) -> dict | None:
+    rel = run_query(cfg, sql)
+    rows = rel.limit(1).fetchall()
+    return dict(zip(rel.columns, rows[0])) if rows else None
+
+
+def _all(cfg: Config, sql: str) -> list[dict]:
+    rel = run_query(cfg, sql)
+    return [dict(zip(rel.columns, row)) for row in rel.fetchall()]
+
+
+def explanation(cfg: Config, profile_id: str, day: dt.date, top: int = 5) -> dict:
+    """The facts behind one profile's score on one date, as plain data."""
+    pid = profile_id.replace("'", "''")
+    on = f"snapshot_date = DATE '{day}'"
+    score = _one(cfg, f"SELECT * FROM scores WHERE {on} AND profile_id = '{pid}'")
+    if score is None:
+        raise UserError(f"no score for profile '{profile_id}' on {day}")
+    features = _one(cfg, f"SELECT * FROM profile_features WHERE {on} AND profile_id = '{pid}'") or {}
+    engagers = _all(cfg, f"SELECT engager_id, interactions, round(weight, 3) AS weight, "
+                         f"round(raw_weight, 3) AS raw_weight FROM engagement_edges "
+                         f"WHERE {on} AND author_id = '{pid}' ORDER BY weight DESC, engager_id LIMIT {top}")
+    content = _all(cfg, f"""
+        SELECT e.target_content_id AS content_id, count(*) AS interactions
+        FROM events e JOIN accounts a ON e.target_account = a.account
+        WHERE a.profile_id = '{pid}' AND e.target_content_id IS NOT NULL AND e.event_type <> 'post'
+          AND e.event_date BETWEEN DATE '{day}' - INTERVAL {cfg.pipeline.window_days - 1} DAY AND DATE '{day}'
+          AND e.landing_date <= DATE '{day}'
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}""") if not profile_id.startswith("pub:") else []
+    return {"profile_id": profile_id, "date": str(day), "score": score, "features": features,
+            "top_engagers": engagers, "top_content": content}
+
+
+def render(facts: dict) -> list[str]:
+    """The explanation in words a profile owner understands."""
+    s, f = facts["score"], facts["features"]
+    model = load_model(s["model_version"])
+    w = model.score.weights
+    total = w.true_reach + w.amplification + w.network
+    lines = [f"{facts['profile_id']} scores {s['score']:.1f} on {facts['date']} (model {s['model_version']}), "
+             f"higher than {s['percentile']:.1f}% of scored profiles."]
+    if s["change"] is not None:
+        lines.append(f"  Since the previous snapshot: {s['change']:+.1f} points (true reach "
+                     f"{s['change_true_reach']:+.1f}, amplification {s['change_amplification']:+.1f}, "
+                     f"network {s['change_network']:+.1f}).")
+        if s["score"] != s["raw_score"]:
+            lines.append(f"  Smoothed: the data alone says {s['raw_score']:.1f}; a score moves at most "
+                         f"{model.score.max_daily_move:g} points a day, so it gets there gradually.")
+    lines += ["  What it is made of (sub-score, share of the score's weight):",
+              f"    True Reach    {s['true_reach_score']:5.1f}  ({w.true_reach / total:.0%})  how many people act on the content",
+              f"    Amplification {s['amplification_score']:5.1f}  ({w.amplification / total:.0%})  how much they act, per post and across people",
+              f"    Network       {s['network_score']:5.1f}  ({w.network / total:.0%})  how influential the people who engage are"]
+    if f:
+        lines.append(f"  Behind it: {f['engagers']} distinct engagers (quality-weighted {f['true_reach']:.1f}), "
+                     f"{f['content_volume']} posts, active on {f['active_days']} days of the window.")
+    if facts["top_engagers"]:
+        lines.append("  Top engagers: " + ", ".join(
+            f"{e['engager_id']} ({e['interactions']} interactions, weight {e['weight']})" for e in facts["top_engagers"]))
+    if facts["top_content"]:
+        lines.append("  Top content: " + ", ".join(
+            f"{c['content_id']} ({c['interactions']} interactions)" for c in facts["top_content"]))
+    discounts = s.get("discounts") or []
+    if discounts:
+        ag = model.anti_gaming
+        lines.append("  Discounts applied (anti-gaming):")
+        lines += [f"    - {DISCOUNT_WORDS[d].format(automation=ag.automation.factor, ring=ag.rings.factor)}"
+                  for d in discounts]
+        if f and f.get("raw_reactions"):
+            lines.append(f"    Engagement counted: {f['reactions']:.1f} of {f['raw_reactions']:.1f} before discounts.")
+    else:
+        lines.append("  No anti-gaming discount applied.")
+    return lines
