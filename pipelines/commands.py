@@ -134,6 +134,7 @@ def explain(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     from pipelines.analyst import run_query
+    from pipelines.dq import docs_index
 
     cfg = config_of(args)
     day = f"DATE '{args.date}'"
@@ -145,13 +146,17 @@ def report(args: argparse.Namespace) -> int:
                            f"WHERE snapshot_date = {day} GROUP BY band ORDER BY band").fetchall()
     out = args.out or cfg.paths.data_root / "reports" / f"report-{args.date}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
+    docs = docs_index(cfg)
+    docs_link = (f"<p><a href='{html.escape(docs.as_uri())}'>Great Expectations Data Docs</a> "
+                 "(every validation of the published tables)</p>" if docs.is_file()
+                 else "<p>No Data Docs built yet.</p>")
     rows = "".join(f"<tr><td>{html.escape(p)}</td><td>{s:.1f}</td><td>{pc:.1f}</td></tr>" for p, s, pc in top)
     dist = "".join(f"<tr><td>{b * 10 + 1}–{b * 10 + 10}</td><td>{n}</td></tr>" for b, n in bands)
     out.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Clout {args.date}</title></head>"
                    f"<body><h1>Clout scores, {args.date}</h1><h2>Score distribution</h2>"
                    f"<table><tr><th>score</th><th>profiles</th></tr>{dist}</table>"
                    f"<h2>Top 20</h2><table><tr><th>profile</th><th>score</th><th>percentile</th></tr>"
-                   f"{rows}</table></body></html>")
+                   f"{rows}</table><h2>Data quality</h2>{docs_link}</body></html>")
     print(f"report written to {out}")
     return 0
 

@@ -57,7 +57,7 @@ def render(facts: dict) -> list[str]:
     w = model.score.weights
     total = w.true_reach + w.amplification + w.network
     lines = [f"{facts['profile_id']} scores {s['score']:.1f} on {facts['date']} (model {s['model_version']}), "
-             f"higher than {s['percentile']:.1f}% of scored profiles."]
+             f"higher than {s['percentile']:.2f}% of scored profiles."]
     if s["change"] is not None:
         lines.append(f"  Since the previous snapshot: {s['change']:+.1f} points (true reach "
                      f"{s['change_true_reach']:+.1f}, amplification {s['change_amplification']:+.1f}, "
