@@ -67,8 +67,11 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
              .fillna({"automation_factor": 1.0}))
+    # weights are rounded to 1e-9: float sums may add in another order on a rerun or on a
+    # cluster, and a rerun must publish the same bytes
     return ENGAGEMENT_EDGES.conform(
-        edges.withColumn("burst_factor", F.when(F.col("raw_weight") > 0, F.least(
-            F.lit(1.0), F.col("weight") / F.col("raw_weight"))).otherwise(F.lit(1.0)))
-        .withColumn("weight", F.col("weight") * F.col("ring_factor") * F.col("automation_factor"))
+        edges.withColumn("burst_factor", F.round(F.when(F.col("raw_weight") > 0, F.least(
+            F.lit(1.0), F.col("weight") / F.col("raw_weight"))).otherwise(F.lit(1.0)), 9))
+        .withColumn("weight", F.round(F.col("weight") * F.col("ring_factor") * F.col("automation_factor"), 9))
+        .withColumn("raw_weight", F.round("raw_weight", 9))
         .withColumn("snapshot_date", F.lit(snapshot_date)))
