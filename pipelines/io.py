@@ -98,11 +98,6 @@ def require_dir(path: Path, what: str) -> Path:
     return path
 
 
-def count_snapshot(spark: SparkSession, cfg: Config, spec: TableSpec, snapshot_date) -> int:
-    """Rows of one snapshot date in a table partitioned by snapshot_date (partition-pruned)."""
-    return read_table(spark, cfg, spec).where(f"snapshot_date = DATE'{snapshot_date}'").count()
-
-
 def staging_path(cfg: Config, spec: TableSpec, run_id: str) -> str:
     """Where a run's snapshot waits for its data-quality gate, outside the published table."""
     return str(cfg.paths.warehouse / "_staging" / spec.layer / spec.name / run_id)
