@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.identity import resolve_profile
+from jobs.transforms.sums import exact_sum
 from pipelines.config import Model
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
@@ -61,14 +62,14 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     damped = interactions.join(burst_factors(interactions, ag, window_days=window_days),
                                ["target_id", "week"], how="inner")
     pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
-             .agg(F.count(F.lit(1)).alias("interactions"), F.sum("w").alias("raw_weight"),
-                  F.sum(F.col("w") * F.col("burst_factor")).alias("weight")))
+             .agg(F.count(F.lit(1)).alias("interactions"), exact_sum("w").alias("raw_weight"),
+                  exact_sum(F.col("w") * F.col("burst_factor")).alias("weight")))
     automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
              .fillna({"automation_factor": 1.0}))
-    # weights are rounded to 1e-9: float sums may add in another order on a rerun or on a
-    # cluster, and a rerun must publish the same bytes
+    # sums are exact (jobs/transforms/sums.py) and weights kept to 1e-9, so a rerun or a
+    # cluster publishes the same bytes
     return ENGAGEMENT_EDGES.conform(
         edges.withColumn("burst_factor", F.round(F.when(F.col("raw_weight") > 0, F.least(
             F.lit(1.0), F.col("weight") / F.col("raw_weight"))).otherwise(F.lit(1.0)), 9))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from jobs.transforms.sums import exact_sum
 from pipelines.config import AntiGaming
 
 REASONS = ("automated_posting", "reciprocal_ring", "burst_damped", "hyperactive_engagers")
@@ -64,7 +65,7 @@ def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days:
     """
     b = settings.bursts
     weeks_in_window = max(2, -(-window_days // 7))
-    weekly = interactions.groupBy("target_id", "week").agg(F.sum("w").alias("_week_w"))
+    weekly = interactions.groupBy("target_id", "week").agg(exact_sum("w").alias("_week_w"))
     # ordered, whole-partition frame: the float sums run in one order on every run (reruns reproduce)
     per_target = (Window.partitionBy("target_id").orderBy("week")
                   .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))

@@ -13,6 +13,8 @@ from typing import Callable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from jobs.transforms.sums import SHARE_SCALE, exact_sum
+
 
 @dataclass(frozen=True)
 class InfluenceResult:
@@ -23,7 +25,7 @@ class InfluenceResult:
 
 def transition(edges: DataFrame) -> DataFrame:
     """Edges (src, dst, weight) → (src, dst, p) with p the share of src's total weight."""
-    out_weight = edges.groupBy("src").agg(F.sum("weight").alias("_out"))
+    out_weight = edges.groupBy("src").agg(exact_sum("weight").alias("_out"))
     return (edges.where(F.col("weight") > 0).join(out_weight, "src", how="inner")
             .select("src", "dst", (F.col("weight") / F.col("_out")).alias("p")))
 
@@ -36,7 +38,7 @@ def vertices_of(edges: DataFrame) -> DataFrame:
 def incoming_mass(p: DataFrame, ranks: DataFrame) -> DataFrame:
     """Sum over in-edges of p × rank of the source, per destination vertex."""
     return (p.join(ranks.select(F.col("id").alias("src"), "rank"), "src", how="inner")
-            .groupBy(F.col("dst").alias("id")).agg(F.sum(F.col("p") * F.col("rank")).alias("_in")))
+            .groupBy(F.col("dst").alias("id")).agg(exact_sum(F.col("p") * F.col("rank"), SHARE_SCALE).alias("_in")))
 
 
 def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max_iterations: int,
@@ -67,8 +69,8 @@ def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max
             ranks.join(incoming_mass(p, ranks), "id", how="left")
             .select("id", "has_out", "rank",
                     (F.lit(base) + F.lit(damping) * F.coalesce("_in", F.lit(0.0))).alias("new_rank")))
-        totals = new_ranks.agg(F.sum(F.abs(F.col("new_rank") - F.col("rank"))).alias("residual"),
-                               F.sum(F.when(~F.col("has_out"), F.col("new_rank"))).alias("dangling")).first()
+        totals = new_ranks.agg(exact_sum(F.abs(F.col("new_rank") - F.col("rank")), SHARE_SCALE).alias("residual"),
+                               exact_sum(F.when(~F.col("has_out"), F.col("new_rank")), SHARE_SCALE).alias("dangling")).first()
         residual, dangling = totals.residual, totals.dangling or 0.0
         ranks = new_ranks.select("id", "has_out", F.col("new_rank").alias("rank"))
         on_iteration(iteration, residual)

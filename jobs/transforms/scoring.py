@@ -10,6 +10,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from jobs.transforms.sums import exact_sum
 from pipelines.config import Model
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
@@ -28,13 +29,13 @@ def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, mo
                 .withColumn("quality", F.coalesce("quality", F.lit(0.0)))
                 .groupBy(F.col("author_id").alias("profile_id"))
                 .agg(F.count(F.lit(1)).alias("engagers"),
-                     F.sum(F.col("quality") * F.col("burst_factor") * F.col("ring_factor")
-                           * F.col("automation_factor")).alias("true_reach"),
-                     F.sum("weight").alias("reactions"),
-                     F.sum("raw_weight").alias("raw_reactions"),
+                     exact_sum(F.col("quality") * F.col("burst_factor") * F.col("ring_factor")
+                               * F.col("automation_factor")).alias("true_reach"),
+                     exact_sum("weight").alias("reactions"),
+                     exact_sum("raw_weight").alias("raw_reactions"),
                      F.sum("interactions").alias("_interactions"),
                      F.avg((F.col("quality") < 1.0).cast("double")).alias("_hyperactive_share"),
-                     F.try_divide(F.sum(F.col("raw_weight") * F.col("burst_factor")), F.sum("raw_weight")).alias("_burst_kept"),
+                     F.try_divide(exact_sum(F.col("raw_weight") * F.col("burst_factor")), exact_sum("raw_weight")).alias("_burst_kept"),
                      F.min("ring_factor").alias("_ring"),
                      F.min("automation_factor").alias("_automation")))
     volume = F.coalesce("_post", F.lit(0))
