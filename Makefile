@@ -5,12 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JARS_STAMP := .cache/jars/.resolved
+BROWSER_STAMP := .cache/.browser
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DATE ?= 2026-09-30
 SCALE ?= small
 
 .PHONY: setup run test bench package clean
 
-setup: $(STAMP) $(JARS_STAMP)
+setup: $(STAMP) $(JARS_STAMP) $(BROWSER_STAMP)
 
 $(STAMP): pyproject.toml
 	@echo "[setup] creating virtualenv $(VENV) and installing pinned packages (about a minute)"
@@ -24,6 +26,12 @@ $(JARS_STAMP): $(STAMP) conf/local.yaml pipelines/jars.py
 	@echo "[setup] resolving JVM packages from Maven Central into .cache/ (Spark's own Ivy)"
 	@$(PY) -m pipelines.jars resolve
 	@echo "[setup] JVM packages cached; later runs need no network"
+
+# headless Chromium from the distribution's packages: the report's browser test (tests/test_report.py)
+$(BROWSER_STAMP):
+	@command -v chromium >/dev/null || { echo "[setup] installing chromium (Debian package) for the report's browser test"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@mkdir -p .cache && touch $@
 
 run: setup
 	@$(VENV)/bin/clout generate --scale $(SCALE) --out data/landing

@@ -63,11 +63,15 @@ def timed_nightly(cfg, day: dt.date, spark) -> tuple[float, EventTap]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
+    ap.add_argument("--days", type=int, default=None,
+                    help="landing days to generate (default: the scale's; fewer keeps medium within hours)")
+    ap.add_argument("--driver-memory", default=None, help="e.g. 8g (default: the local config's)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
-    profiles, days = SCALES[args.scale]["profiles"], SCALES[args.scale]["days"]
+    profiles, days = SCALES[args.scale]["profiles"], args.days or SCALES[args.scale]["days"]
     with generated_sample(profiles, days, prefix="clout-dq-bench-") as root:
-        cfg = load_config("local", {"paths.data_root": str(root)})
+        cfg = load_config("local", {"paths.data_root": str(root),
+                                    **({"spark.driver_memory": args.driver_memory} if args.driver_memory else {})})
         spark = get_spark(cfg, "clout-bench-dq")
         previous_s, _ = timed_nightly(cfg, END - dt.timedelta(days=1), spark)
         nightly_s, tap = timed_nightly(cfg, END, spark)
@@ -75,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     gate = {e["table"]: e["gate_seconds"] for e in tap.events("dq")}
     copy = {e["table"]: e["seconds"] for e in tap.events("publish")}
     share = (sum(gate.values()) + sum(copy.values())) / nightly_s
-    save_result(args.out, f"dq-share-{args.scale}.json", {
+    save_result(args.out, f"dq-share-{args.scale}{'' if args.days is None else f'-{days}d'}.json", {
         "scale": args.scale, "profiles": profiles, "days": days,
         "machine": f"{os.cpu_count()} cores, {cfg.spark.master}", "date": dt.date.today().isoformat(),
         "load_average_15m": round(os.getloadavg()[2], 1),   # a shared machine: other work competes

@@ -67,11 +67,29 @@ def main() -> None:
     parser.add_argument("--data-root", type=Path, default=Path("data"))
     parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2026, 9, 30))
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument("--plot", type=Path, default=None, help="write the score distribution as PNG here")
     args = parser.parse_args()
     figures = validity(args.data_root, args.date)
     print(json.dumps(figures, indent=2))
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    if args.plot:
+        plot_distribution(args.data_root, args.date, figures, args.plot)
+
+
+def plot_distribution(root: Path, day: dt.date, figures: dict, out: Path) -> None:
+    """The snapshot's score histogram with p10/p50/p90/p99 marked (docs/scoring.md shows it)."""
+    from pipelines.report import png_bytes, score_histogram
+
+    scores = snapshot(root, "scores", day, ["profile_id", "score"])
+    bins: dict[int, int] = {}
+    for row in scores.values():
+        bins[int(row["score"])] = bins.get(int(row["score"]), 0) + 1
+    histogram = [{"bin": b, "n": n} for b, n in sorted(bins.items())]
+    fig = score_histogram(histogram, figures["score_quantiles"],
+                          f"Score distribution, {len(scores):,} profiles, {day}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(png_bytes(fig))
 
 
 if __name__ == "__main__":

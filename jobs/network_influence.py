@@ -34,8 +34,9 @@ def checkpointer(every: int):
 
 
 def influence_of(edges: DataFrame, settings: InfluenceSettings, *, job: str, run_date) -> InfluenceResult:
-    """Weighted influence over engager → author edges, logging each iteration's residual."""
-    graph = edges.select(F.col("engager_id").alias("src"), F.col("author_id").alias("dst"), "weight")
+    """Weighted influence over engager → author edges, logging each iteration's residual.
+    Discounted edges pass on only their discounted share (normalised by raw weight)."""
+    graph = edges.select(F.col("engager_id").alias("src"), F.col("author_id").alias("dst"), "weight", "raw_weight")
     return weighted_pagerank(
         graph, damping=settings.damping, tolerance=settings.tolerance,
         max_iterations=settings.max_iterations, checkpoint=checkpointer(settings.checkpoint_every),

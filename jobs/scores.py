@@ -14,8 +14,9 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import engager_quality
 from jobs.transforms.scoring import profile_features, scores
+from jobs.transforms.topics import topic_entropy
 from jobs.window_events import window_events
-from pipelines.config import load_model
+from pipelines.config import load_model, load_topics
 from pipelines.io import read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from pipelines.publish import publish_snapshot
@@ -46,7 +47,8 @@ def run(ctx: JobContext) -> JobResult:
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(day)
-    features = profile_features(events, edges, quality, model, snapshot_date=ctx.run_date)
+    features = profile_features(events, edges, quality, model, snapshot_date=ctx.run_date,
+                                entropy=topic_entropy(events, load_topics()))
     publish_snapshot(ctx, features, PROFILE_FEATURES)
     events.unpersist()
     influence = read_table(ctx.spark, ctx.cfg, NETWORK_INFLUENCE).where(day)

@@ -13,8 +13,9 @@ from jobs.scores import previous_snapshot
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.shift import Shift, shift
+from jobs.transforms.topics import topic_entropy
 from jobs.window_events import window_events
-from pipelines.config import load_model
+from pipelines.config import load_model, load_topics
 from pipelines.io import read_table, replace_where
 from pipelines.jobrun import JobContext, JobResult
 from schemas.gold_scores import SCORES
@@ -31,7 +32,8 @@ def run(ctx: JobContext) -> JobResult:
     edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date,
                              window_days=ctx.cfg.pipeline.window_days).localCheckpoint()
     influence = influence_of(edges, candidate.influence, job=JOB, run_date=ctx.run_date).ranks
-    features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date).localCheckpoint()
+    features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date,
+                                entropy=topic_entropy(events, load_topics())).localCheckpoint()
     events.unpersist()
     snapshot = scores(features, influence.withColumnRenamed("id", "profile_id"), candidate,
                       snapshot_date=ctx.run_date,

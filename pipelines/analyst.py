@@ -1,6 +1,9 @@
 """Analyst access without a JVM: the published Delta tables through delta-rs and DuckDB."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import duckdb
 from deltalake import DeltaTable
 
@@ -11,6 +14,7 @@ from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.gold_scores_shadow import SHADOW_SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_dq_results import DQ_RESULTS
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
@@ -18,24 +22,63 @@ from schemas.silver_profiles import ACCOUNTS, PROFILES
 from schemas.silver_quarantine import QUARANTINE
 
 # name analysts type → table spec
-QUERYABLE = {spec.name: spec for spec in (SCORES, SHADOW_SCORES, PROFILE_FEATURES, NETWORK_INFLUENCE,
+QUERYABLE = {spec.name: spec for spec in (SCORES, TOPIC_SCORES, SHADOW_SCORES, PROFILE_FEATURES, NETWORK_INFLUENCE,
                                           ENGAGEMENT_EDGES, EVENTS, QUARANTINE, ACCOUNTS, PROFILES,
                                           RUNS, DQ_RESULTS)}
 
 
-def connect(cfg: Config) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with every existing published table registered by name."""
+def table_ready(cfg: Config, name: str) -> bool:
+    """Whether the queryable table `name` has been written yet."""
+    return (table_dir(cfg, name) / "_delta_log").is_dir()
+
+
+def table_dir(cfg: Config, name: str):
+    spec = QUERYABLE[name]
+    return cfg.paths.warehouse / spec.layer / spec.name
+
+
+def _table_at(cfg: Config, name: str, version: int | None, as_of: dt.datetime | None) -> DeltaTable | None:
+    """The table now, at a Delta version, or as it was at a time (time travel; None when it did
+    not exist yet then)."""
+    when = (f"version {version}" if version is not None
+            else f"version at {as_of:%Y-%m-%dT%H:%M:%S}" if as_of is not None else "current version")
+    try:
+        table = DeltaTable(str(table_dir(cfg, name)), version=version)
+        if as_of is not None:
+            as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)
+            table.load_as_version(as_of)
+    except Exception as exc:  # delta-rs raises its own error types; the operator gets one line
+        raise UserError(f"query: table {name} has no {when} ({str(exc).splitlines()[0][:160]})") from None
+    if as_of is not None and table.history(1)[0]["timestamp"] > as_of.timestamp() * 1000:
+        return None
+    return table
+
+
+def connect(cfg: Config, versions: dict[str, int] | None = None,
+            as_of: dt.datetime | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with every existing published table registered by name.
+
+    `versions` pins tables to Delta versions (time travel by version); `as_of` shows every table
+    as it was at that time. A snapshot date is a column: `WHERE snapshot_date = DATE '…'`.
+    """
+    versions = versions or {}
+    unknown = sorted(set(versions) - set(QUERYABLE))
+    if unknown:
+        raise UserError(f"query: no table named {unknown[0]} (tables: {', '.join(sorted(QUERYABLE))})")
     con = duckdb.connect()
-    for name, spec in QUERYABLE.items():
-        path = cfg.paths.warehouse / spec.layer / spec.name
-        if (path / "_delta_log").is_dir():
-            con.register(name, DeltaTable(str(path)).to_pyarrow_dataset())
+    for name in QUERYABLE:
+        table = _table_at(cfg, name, versions.get(name), as_of) if table_ready(cfg, name) else None
+        if table is not None:
+            con.register(name, table.to_pyarrow_dataset())
+        elif name in versions:
+            raise UserError(f"query: table {name} has not been written yet")
     return con
 
 
-def run_query(cfg: Config, sql: str):
+def run_query(cfg: Config, sql: str, versions: dict[str, int] | None = None,
+              as_of: dt.datetime | None = None):
     """Run one read-only statement; returns a DuckDB relation. Writes are refused."""
-    con = connect(cfg)
+    con = connect(cfg, versions, as_of)
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -49,3 +92,31 @@ def run_query(cfg: Config, sql: str):
         return con.sql(sql)
     except duckdb.Error as exc:
         raise UserError(f"query: {str(exc).splitlines()[0]}") from None
+
+
+READ_ONLY = re.compile(r"^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN)\b", re.IGNORECASE)
+
+
+def register_views(spark, cfg: Config) -> list[str]:
+    """Every written queryable table as a Spark temporary view of the same name (for Spark SQL
+    users: `spark.sql("SELECT … FROM scores")`). Returns the names registered."""
+    names = [name for name in QUERYABLE if table_ready(cfg, name)]
+    for name in names:
+        spark.read.format("delta").load(str(table_dir(cfg, name))).createOrReplaceTempView(name)
+    return names
+
+
+def check_read_only(sql: str) -> None:
+    """Spark SQL runs DDL and DML eagerly: refuse anything but one reading statement up front."""
+    if not READ_ONLY.match(sql) or ";" in sql.strip().rstrip(";"):
+        raise UserError("sql: only one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) is allowed")
+
+
+def spark_sql(spark, cfg: Config, sql: str):
+    """One read-only statement through Spark SQL over the registered views."""
+    check_read_only(sql)
+    register_views(spark, cfg)
+    try:
+        return spark.sql(sql)
+    except Exception as exc:  # AnalysisException, ParseException: one line for the operator
+        raise UserError(f"sql: {str(exc).splitlines()[0][:300]}") from None

@@ -41,6 +41,20 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _pin(text: str) -> tuple[str, int]:
+    name, _, version = text.partition("=")
+    if not name or not version.isdigit():
+        raise argparse.ArgumentTypeError(f"expected TABLE=VERSION (e.g. scores=3), got {text!r}")
+    return name, int(version)
+
+
+def _timestamp(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO time like 2026-11-26T10:00:00, got {text!r}") from None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
         print(f"clout: error: {message}", file=sys.stderr)
@@ -86,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = command("query", "read-only SQL over the published tables (DuckDB + delta-rs, no JVM)")
     q.add_argument("sql", help='e.g. "SELECT * FROM scores ORDER BY score DESC LIMIT 10"')
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--version", type=_pin, action="append", default=[], metavar="TABLE=N",
+                   help="read TABLE as of Delta version N (time travel; repeatable)")
+    q.add_argument("--as-of", type=_timestamp, default=None, metavar="TIMESTAMP",
+                   help="read every table as it was at this UTC time, e.g. 2026-11-26T10:00:00")
+
+    sq = command("sql", "the same read-only SQL through Spark SQL (tables registered as views)")
+    sq.add_argument("sql", help='e.g. "SELECT style, count(*) FROM scores GROUP BY style"')
+    sq.add_argument("--limit", type=int, default=100, help="rows to show (default 100)")
 
     e = command("explain", "say in words why a profile scores what it does on a date")
     e.add_argument("profile", help="profile id, e.g. p0000123 or pub:chirp:4411")

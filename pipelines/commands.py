@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import json
 import time
 
@@ -115,12 +114,26 @@ def backfill(args: argparse.Namespace) -> int:
 def query(args: argparse.Namespace) -> int:
     from pipelines.analyst import run_query
 
-    relation = run_query(config_of(args), args.sql)
+    relation = run_query(config_of(args), args.sql, dict(args.version), args.as_of)
     if args.format == "table":
         relation.show(max_rows=1000, max_width=200)
     else:
         frame = relation.df()
         print(frame.to_csv(index=False) if args.format == "csv" else frame.to_json(orient="records", date_format="iso"))
+    return 0
+
+
+def sql(args: argparse.Namespace) -> int:
+    from pipelines.analyst import check_read_only, spark_sql
+    from pipelines.session import get_spark
+
+    check_read_only(args.sql)
+    cfg = config_of(args)
+    spark = get_spark(cfg, "clout-sql")
+    try:
+        spark_sql(spark, cfg, args.sql).show(args.limit, truncate=False)
+    finally:
+        spark.stop()
     return 0
 
 
@@ -133,30 +146,9 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from pipelines.analyst import run_query
-    from pipelines.dq import docs_index
+    from pipelines.report import write_report
 
-    cfg = config_of(args)
-    day = f"DATE '{args.date}'"
-    top = run_query(cfg, f"SELECT profile_id, score, percentile FROM scores WHERE snapshot_date = {day} "
-                         "ORDER BY score DESC, profile_id LIMIT 20").fetchall()
-    if not top:
-        raise UserError(f"no published scores for {args.date}")
-    bands = run_query(cfg, f"SELECT CAST(FLOOR((score - 1) / 10) AS INT) AS band, COUNT(*) FROM scores "
-                           f"WHERE snapshot_date = {day} GROUP BY band ORDER BY band").fetchall()
-    out = args.out or cfg.paths.data_root / "reports" / f"report-{args.date}.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    docs = docs_index(cfg)
-    docs_link = (f"<p><a href='{html.escape(docs.as_uri())}'>Great Expectations Data Docs</a> "
-                 "(every validation of the published tables)</p>" if docs.is_file()
-                 else "<p>No Data Docs built yet.</p>")
-    rows = "".join(f"<tr><td>{html.escape(p)}</td><td>{s:.1f}</td><td>{pc:.1f}</td></tr>" for p, s, pc in top)
-    dist = "".join(f"<tr><td>{b * 10 + 1}–{b * 10 + 10}</td><td>{n}</td></tr>" for b, n in bands)
-    out.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Clout {args.date}</title></head>"
-                   f"<body><h1>Clout scores, {args.date}</h1><h2>Score distribution</h2>"
-                   f"<table><tr><th>score</th><th>profiles</th></tr>{dist}</table>"
-                   f"<h2>Top 20</h2><table><tr><th>profile</th><th>score</th><th>percentile</th></tr>"
-                   f"{rows}</table><h2>Data quality</h2>{docs_link}</body></html>")
+    out = write_report(config_of(args), args.date, args.out)
     print(f"report written to {out}")
     return 0
 

@@ -17,10 +17,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.errors import ConfigError
+from pipelines.ontology import Ontology, load_ontology
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # on a cluster the code may run from a zip: CLOUT_CONF_DIR then names where conf/ was shipped
 CONF_DIR = Path(os.environ.get("CLOUT_CONF_DIR", PROJECT_ROOT / "conf"))
+TOPICS_FILE = CONF_DIR / "topics.yaml"
 
 
 class _Strict(BaseModel):
@@ -84,6 +86,8 @@ class Config(_Strict):
         model_file = CONF_DIR / "models" / f"{self.pipeline.model_version}.yaml"
         settings["model_file"] = (hashlib.sha256(model_file.read_bytes()).hexdigest()
                                   if model_file.is_file() else None)
+        settings["topics_file"] = (hashlib.sha256(TOPICS_FILE.read_bytes()).hexdigest()
+                                   if TOPICS_FILE.is_file() else None)
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -203,6 +207,24 @@ class AntiGaming(_Strict):
     hyperactive_engagers_share: float = Field(gt=0, le=1)   # reason shown above this share
 
 
+class TopicSettings(_Strict):
+    min_engagements: int = Field(ge=1)        # evidence: engagements on content of the topic ...
+    min_endorsers: int = Field(ge=1)          # ... or this many independent endorsers of it
+    endorse_daily_cap: int = Field(ge=1)      # +K counted per endorser, profile and topic per day
+    endorse_window_cap: int = Field(ge=1)     # ... and in the whole window
+    swap_factor: float = Field(ge=0, le=1)    # +K between members of a swap group counts this much
+    scale: float = Field(gt=0)                # calibration of the 1–100 topic score
+    top_content: int = Field(ge=1, le=20)     # content ids kept as evidence per topic
+
+
+class StyleSettings(_Strict):
+    min_actions: int = Field(ge=1)            # fewer own actions in the window: no style
+    creating: float = Field(gt=0, lt=1)       # posts / (posts + shares) at or above: creating
+    participating: float = Field(gt=0, lt=1)  # replies + mentions share of actions: participating
+    broad_bits: float = Field(gt=0)           # topic entropy (bits) at or above: broad
+    consistent: float = Field(gt=0, le=1)     # active share of days since first seen: consistent
+
+
 class Model(_Strict):
     version: str = Field(pattern=r"^v\d+$")
     interaction_weights: InteractionWeights
@@ -211,6 +233,8 @@ class Model(_Strict):
     anti_gaming: AntiGaming
     influence: InfluenceSettings
     score: ScoreCalibration
+    topics: TopicSettings
+    styles: StyleSettings
 
 
 def load_model(version: str, conf_dir: Path = CONF_DIR) -> Model:
@@ -228,3 +252,12 @@ def load_model(version: str, conf_dir: Path = CONF_DIR) -> Model:
     if model.version != version:
         raise ConfigError(f"model {path.name}: 'version' is {model.version!r}, expected {version!r}")
     return model
+
+
+def load_topics(path: Path | None = None) -> Ontology:
+    """The topic ontology (conf/topics.yaml). Raises ConfigError naming what is wrong."""
+    path = path or TOPICS_FILE
+    try:
+        return load_ontology(path)
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"topics {path.name}: {exc}") from None

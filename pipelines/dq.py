@@ -27,12 +27,13 @@ from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_dq_results import DQ_RESULTS
 from schemas.silver_events import EVENTS
 
 SITE = "clout"   # the Data Docs site, at <paths.dq>/data_docs
 ROWS = "at least one row"   # the check whose observed value is the snapshot's row count
-AUDITED = (EVENTS, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES)  # `clout dq`
+AUDITED = (EVENTS, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES, TOPIC_SCORES)  # `clout dq`
 
 
 @dataclass(frozen=True)

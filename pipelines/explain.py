@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipelines.analyst import run_query
+from jobs.transforms.styles import describe
+from pipelines.analyst import run_query, table_ready
 from pipelines.config import Config, load_model
 from pipelines.errors import UserError
 
@@ -46,8 +47,26 @@ def explanation(cfg: Config, profile_id: str, day: dt.date, top: int = 5) -> dic
           AND e.event_date BETWEEN DATE '{day}' - INTERVAL {cfg.pipeline.window_days - 1} DAY AND DATE '{day}'
           AND e.landing_date <= DATE '{day}'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}""") if not profile_id.startswith("pub:") else []
+    topics = _all(cfg, f"""
+        SELECT topic, parent_topic, topic_score, engagements, endorsements, endorsers, top_content
+        FROM topic_scores WHERE {on} AND profile_id = '{pid}' AND model_version = '{score["model_version"]}'
+        ORDER BY parent_topic IS NULL, topic_score DESC, topic LIMIT {top}""") if table_ready(cfg, "topic_scores") else []
+    for t in topics:
+        t["top_content"] = list(t["top_content"])
     return {"profile_id": profile_id, "date": str(day), "score": score, "features": features,
-            "top_engagers": engagers, "top_content": content}
+            "top_engagers": engagers, "top_content": content, "topics": topics}
+
+
+def style_lines(s: dict, model) -> list[str]:
+    """The style and the four axis values behind it."""
+    st = model.styles
+    axes = (f"sharing↔creating {s['axis_creating']:.2f} (creating from {st.creating:g}), "
+            f"listening↔participating {s['axis_participating']:.2f} (from {st.participating:g}), "
+            f"focused↔broad {s['axis_topic_bits']:.2f} bits (broad from {st.broad_bits:g}), "
+            f"casual↔consistent {s['axis_consistency']:.2f} (from {st.consistent:g})")
+    if s.get("style") is None:
+        return [f"  Style: none — fewer than {st.min_actions} own actions in the window ({axes})."]
+    return [f"  Style: {s['style']} — it {describe(s['style'])}.", f"    Axes: {axes}."]
 
 
 def render(facts: dict) -> list[str]:
@@ -78,6 +97,16 @@ def render(facts: dict) -> list[str]:
     if facts["top_content"]:
         lines.append("  Top content: " + ", ".join(
             f"{c['content_id']} ({c['interactions']} interactions)" for c in facts["top_content"]))
+    if facts.get("topics"):
+        lines.append("  Influential about (topic score, evidence):")
+        lines += [f"    {t['topic']}{' (' + t['parent_topic'] + ')' if t['parent_topic'] else ''} {t['topic_score']:.1f}: "
+                  f"{t['engagements']} engagements with its content on it"
+                  + (f", {t['endorsements']} +K ({t['endorsers']} independent endorsers)" if t["endorsements"] else "")
+                  + (f"; e.g. {', '.join(t['top_content'])}" if t["top_content"] else "")
+                  for t in facts["topics"]]
+    else:
+        lines.append("  No topic has enough evidence yet.")
+    lines += style_lines(s, model)
     discounts = s.get("discounts") or []
     if discounts:
         ag = model.anti_gaming

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs import (engagement_edges, ingest_bronze, ingest_silver, network_influence, profiles, scores,
-                  shadow_scores)
+                  shadow_scores, topic_scores)
 from jobs.transforms.shift import Shift
 from pipelines.config import Config, load_model
 from pipelines.errors import UserError
@@ -28,6 +28,7 @@ STAGES = (
     ("engagement_edges", engagement_edges.run),
     ("network_influence", network_influence.run),
     ("scores", scores.run),
+    ("topic_scores", topic_scores.run),
 )
 NIGHTLY = "nightly"   # the ledger's row for a whole completed nightly
 

@@ -15,6 +15,9 @@ PROFILE_FEATURES = TableSpec(
         T.StructField("raw_reactions", T.DoubleType(), False),    # the same before anti-gaming discounts
         T.StructField("amplification", T.DoubleType(), False),
         T.StructField("active_days", T.IntegerType(), False),
+        T.StructField("actions", T.LongType(), False),            # its own actions in the window
+        T.StructField("active_share", T.DoubleType(), False),     # active days / days since first seen
+        T.StructField("topic_entropy", T.DoubleType(), False),    # bits over its content's topics
         # shares of the profile's own actions in the window
         T.StructField("create_ratio", T.DoubleType(), False),
         T.StructField("share_ratio", T.DoubleType(), False),
@@ -28,7 +31,9 @@ PROFILE_FEATURES = TableSpec(
     contract="one row per profile active in the window per snapshot date",
     suite=Suite(
         ranges=tuple(Between(c, 0.0) for c in ("content_volume", "engagers", "true_reach", "reactions",
-                                               "raw_reactions", "amplification", "active_days"))
+                                               "raw_reactions", "amplification", "active_days",
+                                               "actions", "topic_entropy"))
+        + (Between("active_share", 0.0, 1.0),)
         + tuple(Between(f"{c}_ratio", 0.0, 1.0) for c in ("create", "share", "reply", "mention")),
         row_drift=True,
     ),

@@ -65,3 +65,14 @@ def truth_profiles(cfg):
     """The generator's per-profile ground truth, one dict per registered profile."""
     with gzip.open(cfg.paths.landing / "_truth" / "profiles.jsonl.gz", "rt") as f:
         return [json.loads(line) for line in f]
+
+
+def event_frame(spark, rows):
+    """Window events as the gold jobs see them, from (actor_id, target_id, event_type, event_date)
+    rows: every action at noon, one account per profile, no links, content or tags."""
+    return (spark.createDataFrame(rows, "actor_id STRING, target_id STRING, event_type STRING, event_date DATE")
+            .withColumn("actor_account", F.concat(F.lit("net:"), "actor_id"))
+            .withColumn("event_time", F.col("event_date").cast("timestamp") + F.expr("INTERVAL 12 HOURS"))
+            .withColumn("has_link", F.lit(False))
+            .withColumn("target_content_id", F.lit(None).cast("string"))
+            .withColumn("topics", F.array().cast("array<string>")))

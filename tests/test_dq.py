@@ -17,7 +17,8 @@ from schemas.ops_dq_results import DQ_RESULTS
 from tests.conftest import DAY, config_for
 
 PREVIOUS = DAY - dt.timedelta(days=1)
-GOLD = {"gold.engagement_edges", "gold.network_influence", "gold.profile_features", "gold.scores"}
+GOLD = {"gold.engagement_edges", "gold.network_influence", "gold.profile_features", "gold.scores",
+        "gold.topic_scores"}
 
 
 def on(day):
@@ -71,7 +72,7 @@ def test_the_e2e_nightly_passed_every_suite(spark, e2e):
             "every snapshot_date is the run date", "rows = gold.profile_features rows of the date"} <= set(scores)
     assert int(scores["at least one row"].observed_value) == first.results["scores"].rows_out > 0
     assert {job: r.dq_outcome for job, r in first.results.items() if r.dq_outcome} == {
-        "engagement_edges": "passed", "network_influence": "passed", "scores": "passed"}
+        "engagement_edges": "passed", "network_influence": "passed", "scores": "passed", "topic_scores": "passed"}
 
 
 def test_a_clean_snapshot_passes_the_drift_checks_and_is_published(spark, gated):

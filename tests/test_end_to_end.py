@@ -18,11 +18,14 @@ from pipelines.nightly import run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
+from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, SCORES)
+PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES,
+             TOPIC_SCORES)
 
 
 from tests.conftest import DAY, checksum, config_for, truth_profiles

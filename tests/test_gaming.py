@@ -8,6 +8,7 @@ from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.scoring import profile_features
 from pipelines.config import load_model
+from tests.conftest import event_frame
 
 DAY = dt.date(2026, 9, 30)
 MODEL = load_model("v1")
@@ -66,10 +67,7 @@ def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
     weeks = [DAY - dt.timedelta(days=7 * k) for k in range(13)]       # steady: no burst anywhere
     rows = ([(a, b, "share", d) for a in ring for b in ring if a != b for d in weeks]
             + [("x", "honest", "share", d) for d in weeks])
-    ev = (spark.createDataFrame(rows, "actor_id STRING, target_id STRING, event_type STRING, event_date DATE")
-          .withColumn("actor_account", F.concat(F.lit("net:"), "actor_id"))
-          .withColumn("event_time", F.col("event_date").cast("timestamp"))
-          .withColumn("has_link", F.lit(False)))
+    ev = event_frame(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=91)
     f = {r.profile_id: r for r in profile_features(ev, edges, quality, MODEL, snapshot_date=DAY).collect()}

@@ -82,3 +82,32 @@ def test_celebrity_in_edges_are_summed_before_the_shuffle(spark):
     plan = incoming_mass(p, ranks)._jdf.queryExecution().executedPlan().toString()
     # printed top-down: the shuffle must sit above a partial (map-side) aggregate
     assert plan.index("Exchange hashpartitioning(") < plan.index("partial_sum(")
+
+
+def test_a_discount_is_not_cancelled_by_normalisation(spark):
+    """Edges carrying raw_weight pass on only weight / raw_weight of the source's rank: the rest
+    spreads evenly. Oracle: networkx on the same graph with each source's leaked share sent to
+    every vertex alike (weight leak / n on an edge to each), which is what uniform spreading is."""
+    ring = [("r1", "r2", 0.15, 1.0), ("r2", "r3", 0.15, 1.0), ("r3", "r1", 0.15, 1.0), ("r1", "x", 1.0, 1.0)]
+    honest = [("h1", "h2", 1.0, 1.0), ("h2", "h1", 2.0, 2.0), ("h3", "h1", 1.0, 1.0)]
+    edges = ring + honest
+    frame = spark.createDataFrame(edges, "src STRING, dst STRING, weight DOUBLE, raw_weight DOUBLE")
+    got = {r.id: r.influence for r in weighted_pagerank(
+        frame, damping=DAMPING, tolerance=1e-12, max_iterations=1000,
+        checkpoint=lambda df: df.localCheckpoint(eager=True)).ranks.collect()}
+    nodes = sorted({n for s, d, _, _ in edges for n in (s, d)})
+    raw_out = {s: sum(r for s2, _, _, r in edges if s2 == s) for s, _, _, _ in edges}
+    kept = {s: sum(w for s2, _, w, _ in edges if s2 == s) / raw_out[s] for s in raw_out}
+    equivalent = {}
+    for s, d, w, _ in edges:
+        equivalent[(s, d)] = equivalent.get((s, d), 0.0) + w / raw_out[s]
+    for s, share in kept.items():
+        for v in nodes:
+            equivalent[(s, v)] = equivalent.get((s, v), 0.0) + (1.0 - share) / len(nodes)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_weighted_edges_from((s, d, w) for (s, d), w in equivalent.items())
+    expected = nx.pagerank(graph, alpha=DAMPING, weight="weight", tol=1e-13, max_iter=10_000)
+    assert max(abs(got[n] - expected[n]) for n in nodes) < 1e-6
+    undiscounted, _ = ours(spark, [(s, d, r) for s, d, _, r in ring] + [(s, d, w) for s, d, w, _ in honest])
+    assert got["r2"] < undiscounted["r2"] * 0.8, "the ring's discount reaches the network score"

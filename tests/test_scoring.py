@@ -9,18 +9,15 @@ from pyspark.sql import functions as F
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from pipelines.config import load_model
+from schemas.gold_profile_features import PROFILE_FEATURES
+from tests.conftest import event_frame
 
 DAY = dt.date(2026, 9, 30)
-EVENT_COLUMNS = "actor_id STRING, target_id STRING, event_type STRING, event_date DATE"
 MODEL = load_model("v1")
 
 
 def events(spark, rows):
-    """Window events as the gold jobs see them; every action at noon, one account per profile."""
-    return (spark.createDataFrame(rows, EVENT_COLUMNS)
-            .withColumn("actor_account", F.concat(F.lit("net:"), "actor_id"))
-            .withColumn("event_time", F.col("event_date").cast("timestamp") + F.expr("INTERVAL 12 HOURS"))
-            .withColumn("has_link", F.lit(False)))
+    return event_frame(spark, rows)
 
 
 def features_of(spark, rows):
@@ -65,10 +62,18 @@ def test_amplification_per_post_and_across_people(spark):
     assert f["few"].engagers == 100 and f["solo"].engagers == 1
 
 
+def feature_frame(spark, rows):
+    """gold.profile_features rows with the given reach and amplification, nothing else done."""
+    blank = {f.name: ([] if f.name == "discounts" else 0) for f in PROFILE_FEATURES.schema.fields}
+    return spark.createDataFrame(
+        [{**blank, "snapshot_date": DAY, "profile_id": pid, "true_reach": reach, "amplification": amp,
+          **{c: 0.0 for c in ("reactions", "raw_reactions", "create_ratio", "share_ratio", "reply_ratio",
+                              "mention_ratio", "active_share", "topic_entropy")}}
+         for pid, reach, amp in rows], PROFILE_FEATURES.schema)
+
+
 def score_table(spark, rows):
-    features = spark.createDataFrame(
-        [(DAY, pid, reach, amp) for pid, reach, amp, _ in rows],
-        "snapshot_date DATE, profile_id STRING, true_reach DOUBLE, amplification DOUBLE")
+    features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
     influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
     return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY).collect()}
 
@@ -104,8 +109,7 @@ def previous_of(spark, rows, days_ago=1):
 
 
 def smoothed_table(spark, rows, previous):
-    features = spark.createDataFrame([(DAY, pid, reach, 1.0) for pid, reach in rows],
-                                     "snapshot_date DATE, profile_id STRING, true_reach DOUBLE, amplification DOUBLE")
+    features = feature_frame(spark, [(pid, reach, 1.0) for pid, reach in rows])
     influence = spark.createDataFrame([(pid, 1e-5) for pid, _ in rows], "profile_id STRING, influence DOUBLE")
     return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY, previous=previous).collect()}
 

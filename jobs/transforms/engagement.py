@@ -38,6 +38,24 @@ def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFra
                             F.least(F.lit(1.0), F.lit(human_daily_actions) / rate).alias("quality"))
 
 
+def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *,
+                          snapshot_date: dt.date) -> DataFrame:
+    """Every interaction of one profile with another, weighted by its type, its recency and the
+    engager's quality: actor_id, target_id, event_type, event_date, target_content_id, topics
+    (the event's own tags), w, and week (0 = the snapshot's week)."""
+    weights = model.interaction_weights.model_dump()
+    type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
+                               F.col("event_type"))
+    age_days = F.datediff(F.lit(snapshot_date), F.col("event_date"))
+    recency = F.pow(F.lit(0.5), age_days / F.lit(model.recency_half_life_days))
+    return (events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
+                         & (F.col("actor_id") != F.col("target_id")))
+            .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
+            .select("actor_id", "target_id", "event_type", "event_date", "target_content_id", "topics",
+                    (type_weight * recency * F.col("quality")).alias("w"),
+                    F.floor(age_days / 7).alias("week")))
+
+
 def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date,
                      window_days: int) -> DataFrame:
     """Engager → author edges: interactions weighted by type, recency and engager quality, then
@@ -48,17 +66,7 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     network) are excluded because they resolve to the same profile.
     """
     ag = model.anti_gaming
-    weights = model.interaction_weights.model_dump()
-    type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
-                               F.col("event_type"))
-    age_days = F.datediff(F.lit(snapshot_date), F.col("event_date"))
-    recency = F.pow(F.lit(0.5), age_days / F.lit(model.recency_half_life_days))
-    interactions = (events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
-                                 & (F.col("actor_id") != F.col("target_id")))
-                    .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
-                    .select("actor_id", "target_id", "event_type",
-                            (type_weight * recency * F.col("quality")).alias("w"),
-                            F.floor(age_days / 7).alias("week")))
+    interactions = weighted_interactions(events, quality, model, snapshot_date=snapshot_date)
     damped = interactions.join(burst_factors(interactions, ag, window_days=window_days),
                                ["target_id", "week"], how="inner")
     pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))

@@ -4,6 +4,11 @@ Each iteration is one join of the normalised edges with the current ranks and on
 author. Sums are partially aggregated before the shuffle, so an author with millions of
 in-edges costs one small row per map task, not one giant task. Mass of vertices without
 out-edges (authors who engage with nobody) is spread evenly over all vertices.
+
+Edges are normalised by the source's *undiscounted* weight when the edges carry `raw_weight`:
+the share an anti-gaming discount removed is not passed along the edge but spread evenly, like a
+dangling vertex's mass. Without that, a ring member whose every edge is discounted alike would
+pass its whole rank to its ring mates anyway (normalisation cancels a uniform discount).
 """
 from __future__ import annotations
 
@@ -24,8 +29,10 @@ class InfluenceResult:
 
 
 def transition(edges: DataFrame) -> DataFrame:
-    """Edges (src, dst, weight) → (src, dst, p) with p the share of src's total weight."""
-    out_weight = edges.groupBy("src").agg(exact_sum("weight").alias("_out"))
+    """Edges (src, dst, weight[, raw_weight]) → (src, dst, p): p is the edge's weight as a share
+    of src's total raw weight (of its total weight without raw_weight); a source's p sum to ≤ 1."""
+    basis = "raw_weight" if "raw_weight" in edges.columns else "weight"
+    out_weight = edges.groupBy("src").agg(exact_sum(basis).alias("_out"))
     return (edges.where(F.col("weight") > 0).join(out_weight, "src", how="inner")
             .select("src", "dst", (F.col("weight") / F.col("_out")).alias("p")))
 
@@ -51,27 +58,28 @@ def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max
     One aggregation per iteration yields both the residual and the next dangling mass.
     """
     p = checkpoint(transition(edges))
-    sources = p.select(F.col("src").alias("id")).distinct().withColumn("has_out", F.lit(True))
-    vertices = checkpoint(vertices_of(edges).join(sources, "id", how="left")
-                          .select("id", F.coalesce("has_out", F.lit(False)).alias("has_out")))
-    stats = vertices.agg(F.count(F.lit(1)).alias("n"),
-                         F.sum((~F.col("has_out")).cast("long")).alias("dangling")).first()
-    n = stats.n
+    # leak: the share of a vertex's rank not passed along its edges (1 without out-edges)
+    kept = p.groupBy(F.col("src").alias("id")).agg(exact_sum("p", SHARE_SCALE).alias("_kept"))
+    vertices = checkpoint(vertices_of(edges).join(kept, "id", how="left")
+                          .select("id", F.greatest(F.lit(0.0), F.lit(1.0) - F.coalesce("_kept", F.lit(0.0)))
+                                  .alias("leak")))
+    n = vertices.count()
     if n == 0:
         return InfluenceResult(vertices.select("id", F.lit(0.0).alias("influence")), 0, 0.0)
-    ranks = vertices.select("id", "has_out", F.lit(1.0 / n).alias("rank"))
-    dangling = (stats.dangling or 0) / n
+    ranks = vertices.select("id", "leak", F.lit(1.0 / n).alias("rank"))
+    # rank held back by leaks: a share (≤ 1), so its fixed-point sum cannot overflow
+    dangling = ranks.agg(exact_sum(F.col("leak") * F.col("rank"), SHARE_SCALE)).first()[0] or 0.0
     residual, iteration = float("inf"), 0
     while iteration < max_iterations and residual > tolerance:
         iteration += 1
         base = (1.0 - damping) / n + damping * dangling / n
         new_ranks = checkpoint(
             ranks.join(incoming_mass(p, ranks), "id", how="left")
-            .select("id", "has_out", "rank",
+            .select("id", "leak", "rank",
                     (F.lit(base) + F.lit(damping) * F.coalesce("_in", F.lit(0.0))).alias("new_rank")))
         totals = new_ranks.agg(exact_sum(F.abs(F.col("new_rank") - F.col("rank")), SHARE_SCALE).alias("residual"),
-                               exact_sum(F.when(~F.col("has_out"), F.col("new_rank")), SHARE_SCALE).alias("dangling")).first()
+                               exact_sum(F.col("leak") * F.col("new_rank"), SHARE_SCALE).alias("dangling")).first()
         residual, dangling = totals.residual, totals.dangling or 0.0
-        ranks = new_ranks.select("id", "has_out", F.col("new_rank").alias("rank"))
+        ranks = new_ranks.select("id", "leak", F.col("new_rank").alias("rank"))
         on_iteration(iteration, residual)
     return InfluenceResult(ranks.select("id", F.col("rank").alias("influence")), iteration, residual)

@@ -10,6 +10,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from jobs.transforms.styles import AXES, axes, style
 from jobs.transforms.sums import exact_sum
 from pipelines.config import Model
 from schemas.gold_profile_features import PROFILE_FEATURES
@@ -17,13 +18,17 @@ from schemas.gold_scores import SCORES
 
 
 def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, model: Model, *,
-                     snapshot_date: dt.date) -> DataFrame:
+                     snapshot_date: dt.date, entropy: DataFrame | None = None) -> DataFrame:
     """Per profile active in the window: volume, behaviour ratios, reach, amplification, and the
-    anti-gaming signals that discounted them, with their reason codes."""
+    anti-gaming signals that discounted them, with their reason codes.
+
+    `entropy` (profile_id, topic_entropy: jobs/transforms/topics.py) gives the breadth of what it
+    posted; without it every profile counts as focused (0 bits)."""
     ag = model.anti_gaming
     own = events.groupBy(F.col("actor_id").alias("profile_id")).agg(
         F.countDistinct("event_date").cast("int").alias("active_days"),
         F.count(F.lit(1)).alias("_actions"),
+        F.min("event_date").alias("_first_seen"),
         *[F.sum((F.col("event_type") == t).cast("long")).alias(f"_{t}") for t in ("post", "share", "reply", "mention")])
     received = (edges.join(quality.select(F.col("actor_id").alias("engager_id"), "quality"), "engager_id", how="left")
                 .withColumn("quality", F.coalesce("quality", F.lit(0.0)))
@@ -48,7 +53,9 @@ def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, mo
         F.when(F.col("_ring") < 1.0, F.lit("reciprocal_ring")),
         F.when(F.col("_burst_kept") < 0.9, F.lit("burst_damped")),
         F.when(F.col("_hyperactive_share") > ag.hyperactive_engagers_share, F.lit("hyperactive_engagers"))))
-    features = (own.join(received, "profile_id", how="full")
+    if entropy is None:
+        entropy = own.select("profile_id", F.lit(0.0).alias("topic_entropy")).limit(0)
+    features = (own.join(received, "profile_id", how="full").join(entropy, "profile_id", how="left")
                 .select("profile_id", volume.alias("content_volume"),
                         F.coalesce("engagers", F.lit(0)).alias("engagers"),
                         F.coalesce("true_reach", F.lit(0.0)).alias("true_reach"),
@@ -56,6 +63,11 @@ def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, mo
                         F.coalesce("raw_reactions", F.lit(0.0)).alias("raw_reactions"),
                         F.coalesce(amplification, F.lit(0.0)).alias("amplification"),
                         F.coalesce("active_days", F.lit(0)).alias("active_days"),
+                        F.coalesce("_actions", F.lit(0)).alias("actions"),
+                        F.coalesce(F.try_divide(F.col("active_days"),
+                                                F.datediff(F.lit(snapshot_date), "_first_seen") + 1),
+                                   F.lit(0.0)).alias("active_share"),
+                        F.coalesce("topic_entropy", F.lit(0.0)).alias("topic_entropy"),
                         *[(F.coalesce(F.col(f"_{t}"), F.lit(0)) / actions).alias(f"{name}_ratio")
                           for t, name in (("post", "create"), ("share", "share"), ("reply", "reply"),
                                           ("mention", "mention"))],
@@ -87,8 +99,6 @@ def scores(features: DataFrame, influence: DataFrame, model: Model, *, snapshot_
     net = F.log1p(F.col("influence") * F.lit(cal.network_unit))
     joined = (features.join(influence.select("profile_id", "influence"), "profile_id", how="full")
               .fillna({"true_reach": 0.0, "amplification": 0.0, "influence": 0.0}))
-    if "discounts" not in joined.columns:
-        joined = joined.withColumn("discounts", F.array().cast("array<string>"))
     z = (F.lit(w.true_reach) * reach + F.lit(w.amplification) * amp + F.lit(w.network) * net) / F.lit(total)
     scored = joined.select(
         "profile_id",
@@ -96,9 +106,12 @@ def scores(features: DataFrame, influence: DataFrame, model: Model, *, snapshot_
         F.round(calibrated(reach, cal.scale), 2).alias("true_reach_score"),
         F.round(calibrated(amp, cal.scale), 2).alias("amplification_score"),
         F.round(calibrated(net, cal.scale), 2).alias("network_score"),
-        F.coalesce("discounts", F.array().cast("array<string>")).alias("discounts"))
+        F.coalesce("discounts", F.array().cast("array<string>")).alias("discounts"),
+        *[F.coalesce(axis, F.lit(0.0)).alias(axis_name) for axis, axis_name in zip(axes(), AXES)],
+        F.coalesce("actions", F.lit(0)).alias("actions"))
     return SCORES.conform(with_percentile(smoothed(scored, previous, snapshot_date=snapshot_date,
                                                     max_daily_move=cal.max_daily_move))
+                          .withColumn("style", style(model.styles))
                           .withColumn("snapshot_date", F.lit(snapshot_date))
                           .withColumn("model_version", F.lit(model.version)))
 

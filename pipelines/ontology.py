@@ -1,4 +1,8 @@
-"""Load and validate the topic ontology (conf/topics.yaml) for the generator."""
+"""The topic ontology (conf/topics.yaml): topics with parents and the tags that name them.
+
+One loader for the generator (which tags content with it) and the pipeline (which maps tags
+back to topics in jobs/transforms/topics.py).
+"""
 from __future__ import annotations
 
 import re
@@ -23,6 +27,11 @@ class Ontology:
     @property
     def leaves(self) -> tuple[int, ...]:
         return tuple(i for i, p in enumerate(self.parent) if p >= 0)
+
+    def tags(self) -> list[tuple[str, str, str | None]]:
+        """(tag, topic slug, parent slug or None) for every slug and keyword."""
+        return [(word, self.slugs[i], self.slugs[self.parent[i]] if self.parent[i] >= 0 else None)
+                for i, words in enumerate(self.keywords) for word in words]
 
 
 def load_ontology(path: Path = DEFAULT_PATH) -> Ontology:

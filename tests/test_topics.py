@@ -1,0 +1,174 @@
+"""Topics with evidence, +K with caps and swap discounts, and styles from behaviour."""
+import datetime as dt
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.transforms.engagement import engager_quality, weighted_interactions
+from jobs.transforms.gaming import swap_ring_members
+from jobs.transforms.styles import AXES, STYLES, describe, style
+from jobs.transforms.topics import topic_entropy, topic_scores, topics_of
+from pipelines.config import load_model, load_topics
+from pipelines.explain import explanation, render
+from pipelines.io import read_table
+from schemas.gold_scores import SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
+from schemas.silver_events import EVENTS
+from tests.conftest import truth_profiles
+
+DAY = dt.date(2026, 9, 30)
+MODEL = load_model("v1")
+ONTOLOGY = load_topics()
+COLUMNS = ("actor_id STRING, target_id STRING, event_type STRING, event_date DATE, content_id STRING, "
+           "target_content_id STRING, topics ARRAY<STRING>")
+
+
+def event(actor, kind, *, target=None, content=None, on=None, tags=(), day=DAY):
+    return (actor, target, kind, day, content, on, list(tags))
+
+
+def topic_rows(spark, rows):
+    events = spark.createDataFrame(rows, COLUMNS)
+    quality = engager_quality(events, human_daily_actions=MODEL.engager_quality.human_daily_actions)
+    interactions = weighted_interactions(events, quality, MODEL, snapshot_date=DAY)
+    swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), MODEL.anti_gaming)
+    no_edges = spark.createDataFrame([], "engager_id STRING, author_id STRING, weight DOUBLE, raw_weight DOUBLE")
+    out = topic_scores(interactions, events.where(F.col("event_type") == "post"), no_edges, swaps, MODEL,
+                       ONTOLOGY, snapshot_date=DAY)
+    return {(r.profile_id, r.topic): r for r in out.collect()}
+
+
+def test_tags_name_their_topic_and_its_parent_once(spark):
+    df = spark.createDataFrame([(["seo", "BACKLINKS".lower(), "nosuchtag", "llm"],)], "tags ARRAY<STRING>")
+    got = df.select(topics_of(F.col("tags"), ONTOLOGY).alias("t")).first().t
+    assert sorted(got) == ["ai", "marketing", "seo", "technology"]
+
+
+def test_a_topic_needs_evidence_and_carries_it(spark):
+    posts = [event("author", "post", content="c1", tags=["seo"]), event("author", "post", content="c2", tags=["serp"])]
+    two = [event(f"fan{i}", "share", target="author", on="c1") for i in range(2)]
+    assert topic_rows(spark, posts + two) == {}, "two engagements are not enough evidence"
+    three = two + [event("fan9", "reply", target="author", on="c2")]
+    got = topic_rows(spark, posts + three)
+    seo = got[("author", "seo")]
+    assert (seo.engagements, seo.endorsements, seo.parent_topic) == (3, 0, "marketing")
+    assert seo.top_content == ["c1", "c2"], "most engaged content first"
+    assert got[("author", "marketing")].engagements == 3      # rolled up to the parent
+    assert 1.0 <= seo.topic_score <= 100.0
+
+
+def test_endorsements_are_capped_per_day_and_per_window(spark):
+    one_day = [event("e1", "endorse", target="expert", tags=["seo"])] * 4
+    many_days = [event("e2", "endorse", target="expert", tags=["seo"], day=DAY - dt.timedelta(days=d))
+                 for d in range(8)]
+    third = [event("e3", "endorse", target="expert", tags=["seo"])]
+    got = topic_rows(spark, one_day + many_days + third)[("expert", "seo")]
+    cap = MODEL.topics.endorse_window_cap
+    assert got.endorsements == 1 + min(8, cap) + 1
+    assert got.endorsers == 3 and got.engagements == 0
+
+
+def test_a_swap_group_earns_no_topic_through_plus_k(spark):
+    group = ["k1", "k2", "k3", "k4"]
+    swaps = [event(a, "endorse", target=b, tags=["seo"], day=DAY - dt.timedelta(days=d))
+             for a in group for b in group if a != b for d in range(5)]
+    got = topic_rows(spark, swaps)
+    assert got == {}, "endorsements traded inside a swap group are no evidence"
+    honest = [event(f"e{i}", "endorse", target="k1", tags=["seo"]) for i in range(3)]
+    with_honest = topic_rows(spark, swaps + honest)
+    k1 = with_honest[("k1", "seo")]
+    assert k1.endorsers == 3
+    # 3 independent +K at full weight, 3 swap partners × 5 days at the swap factor
+    independent_only = topic_rows(spark, honest)[("k1", "seo")]
+    assert k1.endorsement_weight < independent_only.endorsement_weight * 2
+
+
+def test_entropy_counts_fields_written_about(spark):
+    rows = ([event("one", "post", content=f"a{i}", tags=["seo", "branding"]) for i in range(4)]
+            + [event("two", "post", content="b1", tags=["seo"]), event("two", "post", content="b2", tags=["space"])]
+            + [event("sharer", "share", target="one", on="a1", tags=["ai"]),
+               event("sharer", "share", target="one", on="a2", tags=["football"])])
+    got = {r.profile_id: r.topic_entropy
+           for r in topic_entropy(spark.createDataFrame(rows, COLUMNS), ONTOLOGY).collect()}
+    assert got == {"one": 0.0, "two": 1.0, "sharer": 1.0}
+
+
+def test_each_side_of_the_four_axes_names_one_style(spark):
+    s = MODEL.styles
+    lo, hi = 0.0, 1.0
+    rows = [(name, hi if c else lo, hi if p else lo, s.broad_bits + 1 if b else 0.0, hi if k else lo, 10)
+            for (c, p, b, k), (name, _) in STYLES.items()]
+    rows.append(("too_few", hi, hi, 3.0, hi, s.min_actions - 1))
+    df = spark.createDataFrame(rows, f"expected STRING, {', '.join(a + ' DOUBLE' for a in AXES)}, actions LONG")
+    got = {r.expected: r.style for r in df.select("expected", style(s).alias("style")).collect()}
+    assert len(set(STYLES.values())) == 16
+    assert got == {**{name: name for name, _ in STYLES.values()}, "too_few": None}
+
+
+# ---- acceptance on the generated sample (the e2e fixture's nightly) ----------------------------
+
+@pytest.fixture(scope="module")
+def topics_e2e(spark, e2e):
+    cfg, _, _ = e2e
+    truth = {p["profile_id"]: p for p in truth_profiles(cfg)}
+    return cfg, truth, read_table(spark, cfg, TOPIC_SCORES).collect()
+
+
+def top_topics(rows):
+    best = {}
+    for r in rows:
+        if r.parent_topic is not None and (r.profile_id not in best or r.topic_score > best[r.profile_id].topic_score):
+            best[r.profile_id] = r
+    return best
+
+
+def test_a_focused_profiles_top_topic_is_its_planted_topic(topics_e2e):
+    _, truth, rows = topics_e2e
+    focused = [r for pid, r in top_topics(rows).items() if truth.get(pid, {}).get("persona") == "focused"]
+    assert len(focused) >= 3
+    precision = sum(r.topic == truth[r.profile_id]["topics"][0] for r in focused) / len(focused)
+    assert precision >= 0.9
+    planted = [r.topic in truth[r.profile_id]["topics"] for pid, r in top_topics(rows).items() if pid in truth]
+    assert sum(planted) / len(planted) >= 0.9
+
+
+def test_no_topic_without_evidence_in_silver(spark, topics_e2e):
+    cfg, _, rows = topics_e2e
+    t = MODEL.topics
+    assert rows and all(r.engagements >= t.min_engagements or r.endorsers >= t.min_endorsers for r in rows)
+    named = {(r.profile_id, c) for r in rows for c in r.top_content}
+    engaged = {r.target_content_id for r in read_table(spark, cfg, EVENTS)
+               .where(F.col("target_content_id").isNotNull()).select("target_content_id").distinct().collect()}
+    assert named and {c for _, c in named} <= engaged, "evidence names content nobody engaged with"
+
+
+def test_broad_and_focused_personas_land_on_their_side(spark, topics_e2e):
+    cfg, truth, _ = topics_e2e
+    bits = {r.profile_id: r.axis_topic_bits for r in read_table(spark, cfg, SCORES).collect()}
+    side = MODEL.styles.broad_bits
+    broad = [bits[p] for p, t in truth.items() if t["persona"] == "broad" and p in bits]
+    focused = [bits[p] for p, t in truth.items() if t["persona"] == "focused" and p in bits]
+    assert len(broad) >= 5 and len(focused) >= 5
+    assert min(broad) >= side > max(focused)
+
+
+def test_swap_group_bots_earn_no_topic_through_plus_k(topics_e2e):
+    _, truth, rows = topics_e2e
+    kswap = [r for r in rows if truth.get(r.profile_id, {}).get("persona") == "kswap"]
+    assert any(r.endorsements > 0 for r in kswap), "the sample plants +K swaps on topics that show"
+    assert all(r.endorsers == 0 and r.engagements >= MODEL.topics.min_engagements for r in kswap)
+
+
+def test_explain_shows_topics_with_evidence_and_the_style(spark, topics_e2e):
+    cfg, truth, rows = topics_e2e
+    top = next(r for pid, r in sorted(top_topics(rows).items()) if truth.get(pid, {}).get("persona") == "focused")
+    facts = explanation(cfg, top.profile_id, DAY)
+    shown = facts["topics"][0]
+    assert (shown["topic"], shown["engagements"], shown["top_content"]) == (top.topic, top.engagements,
+                                                                            list(top.top_content))
+    words = "\n".join(render(facts))
+    assert f"{top.topic} ({top.parent_topic}) {top.topic_score:.1f}: {top.engagements} engagements" in words
+    score = read_table(spark, cfg, SCORES).where(F.col("profile_id") == top.profile_id).first()
+    assert (f"Style: {score.style} — it {describe(score.style)}" in words if score.style
+            else "Style: none" in words)
+    assert f"focused↔broad {score.axis_topic_bits:.2f} bits" in words
