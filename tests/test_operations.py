@@ -14,7 +14,7 @@ from scipy.stats import spearmanr
 from generator import generate
 from pipelines.io import read_table, table_path
 from pipelines.errors import UserError
-from jobs import engagement_edges
+from jobs import engagement_edges, profiles
 from pipelines.jobrun import run_job
 from pipelines.nightly import NIGHTLY, STAGES, NightlyResult, context, run_shadow
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
@@ -88,9 +88,17 @@ def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfilled):
     assert staged == {name for name, _ in STAGES} | {NIGHTLY}
 
 
+def rerun_window(spark, cfg, day, include_late=False):
+    """The nightly's stages up to the first that reads the window, for a past date: profiles
+    (account links and opt-outs known by then) and engagement_edges."""
+    ctx = context(spark, cfg, day, include_late)
+    run_job(ctx, profiles.JOB, profiles.run)
+    return run_job(ctx, engagement_edges.JOB, engagement_edges.run)
+
+
 def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfilled):
-    """Events of FIRST delivered on SECOND: a rerun of FIRST's window (the engagement_edges job, the
-    first that reads it) reproduces the published snapshot; asked to include late data it counts them."""
+    """Events of FIRST delivered on SECOND: a rerun of FIRST's window reproduces the published
+    snapshot; asked to include late data it counts them."""
     cfg, _, _ = backfilled
     opted_out = sorted(f"{a['network']}:{a['account_id']}" for p in truth_profiles(cfg) if p["opted_out"]
                        for a in p["accounts"])
@@ -100,9 +108,9 @@ def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfilled):
                    & ~F.coalesce(F.col("target_account").isin(opted_out), F.lit(False))).count())
     assert late > 0, "the generator delivers some events days late"
     published = checksum(spark, cfg, ENGAGEMENT_EDGES)
-    again = run_job(context(spark, cfg, FIRST), engagement_edges.JOB, engagement_edges.run)
+    again = rerun_window(spark, cfg, FIRST)
     assert checksum(spark, cfg, ENGAGEMENT_EDGES) == published
-    with_late = run_job(context(spark, cfg, FIRST, include_late=True), engagement_edges.JOB, engagement_edges.run)
+    with_late = rerun_window(spark, cfg, FIRST, include_late=True)
     assert with_late.rows_in == again.rows_in + late
     assert checksum(spark, cfg, ENGAGEMENT_EDGES) != published
 

@@ -1,0 +1,165 @@
+"""`make bench`: the whole nightly at a scale, measured per stage, with the baselines that give the
+numbers meaning (not part of `make test`).
+
+    .venv/bin/python -m benchmarks.run --scale small        # make bench SCALE=small
+
+Generates the scale's sample into a temporary data root and runs every nightly stage once for
+the last date, each in its own Spark job group, then reads from Spark's own status API (the
+driver UI's REST endpoints): per stage wall seconds, rows in/out, rates per core, shuffle bytes
+written, and the driver JVM's peak heap (local mode: driver and executor are one JVM). Baselines
+measured in the same run: a Spark session start and an empty job (fixed overhead), and a
+single-thread scipy.sparse power iteration over the same engagement graph as the influence job.
+GraphFrames' built-in pageRank, the other baseline, cannot run here (its JVM package is not
+served: docs/stack.md). Results: benchmarks/results/bench-<scale>.json and .md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from deltalake import DeltaTable
+
+from benchmarks import END, generated_sample, save_result
+from generator import SCALES
+from pipelines.config import load_config, load_model
+from pipelines.jobrun import run_job
+from pipelines.nightly import STAGES, context
+from pipelines.session import get_spark
+
+RATE_UNIT = {"ingest_bronze": "lines", "profiles": "link records", "ingest_silver": "lines",
+             "engagement_edges": "events", "network_influence": "edge·iterations", "scores": "events",
+             "topic_scores": "events"}
+
+
+def status(spark, path: str) -> list | dict:
+    url = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}/{path}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return json.load(answer)
+
+
+def shuffle_bytes_by_group(spark) -> dict[str, int]:
+    stages = {s["stageId"]: s.get("shuffleWriteBytes", 0) for s in status(spark, "stages?status=complete")}
+    per_group: dict[str, int] = {}
+    for job in status(spark, "jobs"):
+        group = job.get("jobGroup")
+        if group:
+            per_group[group] = per_group.get(group, 0) + sum(stages.get(i, 0) for i in job["stageIds"])
+    return per_group
+
+
+def peak_driver_heap(spark) -> int | None:
+    for executor in status(spark, "allexecutors"):
+        if executor["id"] == "driver":
+            return (executor.get("peakMemoryMetrics") or {}).get("JVMHeapMemory")
+    return None
+
+
+def fixed_overhead(cfg) -> tuple[object, dict]:
+    started = time.perf_counter()
+    spark = get_spark(cfg, "clout-bench")
+    session_s = time.perf_counter() - started
+    started = time.perf_counter()
+    spark.range(1).count()
+    return spark, {"spark_session_start_s": round(session_s, 2),
+                   "empty_job_s": round(time.perf_counter() - started, 3)}
+
+
+def scipy_power_iteration(edges_path: Path, day: dt.date, damping: float, tolerance: float,
+                          max_iterations: int) -> dict:
+    """The same weighted influence (raw-weight normalisation, leak spread evenly) on one thread."""
+    table = DeltaTable(str(edges_path)).to_pyarrow_table(
+        columns=["engager_id", "author_id", "weight", "raw_weight"], filters=[("snapshot_date", "=", day)])
+    started = time.perf_counter()
+    src, dst = table["engager_id"].to_numpy(zero_copy_only=False), table["author_id"].to_numpy(zero_copy_only=False)
+    ids, index = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    s, d, n = index[:len(src)], index[len(src):], len(ids)
+    raw_out = np.bincount(s, weights=table["raw_weight"].to_numpy(), minlength=n)
+    p = table["weight"].to_numpy() / raw_out[s]
+    matrix = sp.csr_matrix((p, (d, s)), shape=(n, n))
+    leak = np.clip(1.0 - np.bincount(s, weights=p, minlength=n), 0.0, None)
+    rank, iterations, residual = np.full(n, 1.0 / n), 0, np.inf
+    while iterations < max_iterations and residual > tolerance:
+        new = (1.0 - damping) / n + damping * (leak @ rank) / n + damping * (matrix @ rank)
+        residual, rank, iterations = np.abs(new - rank).sum(), new, iterations + 1
+    return {"vertices": n, "edges": len(src), "iterations": iterations,
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def markdown(result: dict) -> str:
+    lines = [f"# Bench `{result['scale']}` — {result['date']}", "",
+             f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days; "
+             f"15-minute load average {result['load_average_15m']} (a shared machine).", "",
+             "| stage | seconds | rows in | rows out | rate per core | shuffle written |",
+             "|---|---|---|---|---|---|"]
+    for name, st in result["stages"].items():
+        rate = f"{st['rate_per_core']:,.0f} {st['rate_unit']}/s" if st.get("rate_per_core") else "—"
+        lines.append(f"| {name} | {st['seconds']} | {st['rows_in'] or '—'} | {st['rows_out'] or '—'} | {rate} | "
+                     f"{st['shuffle_write_mb']} MB |")
+    b = result["baselines"]
+    lines += ["", f"Nightly total {result['nightly_s']} s; peak driver JVM heap {result['peak_driver_heap_mb']} MB; "
+                  f"peak Python driver RSS {result['peak_python_rss_mb']} MB.", "",
+              "| baseline | seconds |", "|---|---|",
+              f"| Spark session start | {b['spark_session_start_s']} |",
+              f"| empty Spark job | {b['empty_job_s']} |",
+              f"| scipy.sparse power iteration, 1 thread ({b['scipy']['edges']:,} edges, "
+              f"{b['scipy']['iterations']} iterations) | {b['scipy']['seconds']} |",
+              f"| network_influence stage, Spark `local[2]` | {result['stages']['network_influence']['seconds']} |",
+              "| GraphFrames pageRank | not run: its JVM package is not served here |"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", choices=sorted(SCALES), default="small")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = ap.parse_args(argv)
+    profiles, days = SCALES[args.scale]["profiles"], SCALES[args.scale]["days"]
+    cores = os.cpu_count() or 1
+    with generated_sample(profiles, days, prefix="clout-bench-") as root:
+        cfg = load_config("local", {"paths.data_root": str(root)})
+        spark, overhead = fixed_overhead(cfg)
+        ctx = context(spark, cfg, END)
+        stages, started = {}, time.perf_counter()
+        for name, body in STAGES:
+            spark.sparkContext.setJobGroup(name, f"bench {name}")
+            stage_started = time.perf_counter()
+            outcome = run_job(ctx, name, body)
+            stages[name] = {"seconds": round(time.perf_counter() - stage_started, 1),
+                            "rows_in": outcome.rows_in, "rows_out": outcome.rows_out, "message": outcome.message}
+        nightly_s = time.perf_counter() - started
+        shuffle = shuffle_bytes_by_group(spark)
+        heap = peak_driver_heap(spark)
+        model = load_model(cfg.pipeline.model_version)
+        edges = stages["engagement_edges"]["rows_out"] or 0
+        iterations = int((stages["network_influence"]["message"] or "0").split()[0])
+        for name, st in stages.items():
+            work = edges * iterations if name == "network_influence" else (
+                st["rows_in"] or stages["ingest_silver"]["rows_out"] or 0)
+            st.update(rate_unit=RATE_UNIT[name], rate_per_core=round(work / st["seconds"] / cores, 1) if st["seconds"] else None,
+                      shuffle_write_mb=round(shuffle.get(name, 0) / 1e6, 1))
+        scipy_run = scipy_power_iteration(cfg.paths.warehouse / "gold" / "engagement_edges", END,
+                                          model.influence.damping, model.influence.tolerance,
+                                          model.influence.max_iterations)
+        spark.stop()
+    result = {"scale": args.scale, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
+              "machine": f"{cores} cores, {cfg.spark.master}, driver memory {cfg.spark.driver_memory}",
+              "load_average_15m": round(os.getloadavg()[2], 1), "nightly_s": round(nightly_s, 1),
+              "peak_driver_heap_mb": round(heap / 1e6) if heap else None,
+              "peak_python_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+              "stages": stages, "baselines": {**overhead, "scipy": scipy_run}}
+    save_result(args.out, f"bench-{args.scale}.json", result)
+    (args.out / f"bench-{args.scale}.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
