@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     with generated_sample(profiles, days, prefix="clout-bench-") as root:
         cfg = load_config("local", {"paths.data_root": str(root)})
+        # the status API lives in the driver UI, which the local config turns off
+        cfg.spark.extra_conf.update({"spark.ui.enabled": "true", "spark.ui.port": "4077"})
         spark, overhead = fixed_overhead(cfg)
         ctx = context(spark, cfg, END)
         stages, started = {}, time.perf_counter()
