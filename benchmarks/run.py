@@ -62,6 +62,16 @@ def peak_driver_heap(spark) -> int | None:
     return None
 
 
+def commit() -> str:
+    """The code measured: git commit, with "+changes" when the worktree differs from it."""
+    import subprocess
+    root = Path(__file__).resolve().parent.parent
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                           capture_output=True, text=True).stdout.strip()
+    return f"{head}{'+changes' if dirty else ''}"
+
+
 def fixed_overhead(cfg) -> tuple[object, dict]:
     started = time.perf_counter()
     spark = get_spark(cfg, "clout-bench")
@@ -93,9 +103,25 @@ def scipy_power_iteration(edges_path: Path, day: dt.date, damping: float, tolera
             "seconds": round(time.perf_counter() - started, 2)}
 
 
+def scaling(small: dict, big: dict) -> dict:
+    """Per stage: how much longer it took against how much more work it did (its rate's unit:
+    lines, events, edge·iterations). cost per unit × = 1.0 is linear; below 1, fixed costs
+    amortised; above 1, superlinear."""
+    ratios = {}
+    for name, st in big["stages"].items():
+        base = small["stages"].get(name) or {}
+        if base.get("rate_per_core") and st.get("rate_per_core"):
+            work_ratio = (st["rate_per_core"] * st["seconds"]) / (base["rate_per_core"] * base["seconds"])
+            time_ratio = st["seconds"] / base["seconds"]
+            ratios[name] = {"unit": st["rate_unit"], "work_ratio": round(work_ratio, 2),
+                            "time_ratio": round(time_ratio, 2),
+                            "cost_per_unit_ratio": round(time_ratio / work_ratio, 3)}
+    return ratios
+
+
 def markdown(result: dict) -> str:
     lines = [f"# Bench `{result['scale']}` — {result['date']}", "",
-             f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days; "
+             f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days; code {result.get('commit', '?')}; "
              f"15-minute load average {result['load_average_15m']} (a shared machine).", "",
              "| stage | seconds | rows in | rows out | rate per core | shuffle written |",
              "|---|---|---|---|---|---|"]
@@ -113,6 +139,12 @@ def markdown(result: dict) -> str:
               f"{b['scipy']['iterations']} iterations) | {b['scipy']['seconds']} |",
               f"| network_influence stage, Spark `local[2]` | {result['stages']['network_influence']['seconds']} |",
               "| GraphFrames pageRank | not run: its JVM package is not served here |"]
+    if result.get("scaling_vs_small"):
+        lines += ["", "Scaling against `small` (time ratio over work ratio; 1.0 = linear, below 1 = fixed costs "
+                      "amortised, above 1 = superlinear):", "",
+                  "| stage | unit | work × | time × | cost per unit × |", "|---|---|---|---|---|"]
+        lines += [f"| {n} | {r['unit']} | {r['work_ratio']} | {r['time_ratio']} | {r['cost_per_unit_ratio']} |"
+                  for n, r in result["scaling_vs_small"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -120,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    ap.add_argument("--days", type=int, default=None,
+                    help="landing days to generate (default: the scale's; fewer keeps medium within an hour)")
+    ap.add_argument("--driver-memory", default=None, help="e.g. 10g (default: the local config's)")
     args = ap.parse_args(argv)
-    profiles, days = SCALES[args.scale]["profiles"], SCALES[args.scale]["days"]
+    profiles, days = SCALES[args.scale]["profiles"], args.days or SCALES[args.scale]["days"]
     cores = os.cpu_count() or 1
     with generated_sample(profiles, days, prefix="clout-bench-") as root:
-        cfg = load_config("local", {"paths.data_root": str(root)})
+        cfg = load_config("local", {"paths.data_root": str(root),
+                                    **({"spark.driver_memory": args.driver_memory} if args.driver_memory else {})})
         # the status API lives in the driver UI, which the local config turns off
         cfg.spark.extra_conf.update({"spark.ui.enabled": "true", "spark.ui.port": "4077"})
         spark, overhead = fixed_overhead(cfg)
@@ -152,13 +188,17 @@ def main(argv: list[str] | None = None) -> int:
                                           model.influence.max_iterations)
         spark.stop()
     result = {"scale": args.scale, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
+              "commit": commit(),
               "machine": f"{cores} cores, {cfg.spark.master}, driver memory {cfg.spark.driver_memory}",
               "load_average_15m": round(os.getloadavg()[2], 1), "nightly_s": round(nightly_s, 1),
               "peak_driver_heap_mb": round(heap / 1e6) if heap else None,
               "peak_python_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
               "stages": stages, "baselines": {**overhead, "scipy": scipy_run}}
-    save_result(args.out, f"bench-{args.scale}.json", result)
-    (args.out / f"bench-{args.scale}.md").write_text(markdown(result))
+    if args.scale != "small" and (args.out / "bench-small.json").is_file():
+        result["scaling_vs_small"] = scaling(json.loads((args.out / "bench-small.json").read_text()), result)
+    name = f"bench-{args.scale}{'' if args.days is None else f'-{days}d'}"
+    save_result(args.out, f"{name}.json", result)
+    (args.out / f"{name}.md").write_text(markdown(result))
     print(markdown(result))
     return 0
 

@@ -3,7 +3,7 @@
 Parses each network's native shape, quarantines every failing line with a reason code, and
 MERGEs valid events into silver.events on (network, event_id), so a re-delivered event is
 dropped as a duplicate and a rerun inserts nothing. Events touching a profile that opted out
-(silver.profiles, built first) are withheld: not admitted, only counted. Then it reconciles:
+(silver.profiles, built first) or to a forgotten one (ops.erasures) are withheld: not admitted, only counted. Then it reconciles:
 every landed line is accepted (silver holds it as the first delivery), quarantined, a
 duplicate, or withheld — exactly.
 """
@@ -18,11 +18,12 @@ from jobs.transforms.events import (accepted_candidates, parse_all_networks, qua
                                    with_opt_outs)
 from pipelines.errors import DataQualityError
 from pipelines.io import merge_insert_new, read_table, table_exists
+from jobs.profiles import opted_out_accounts
+from pipelines.erasure import erased_hashes
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.silver_events import EVENTS
-from schemas.silver_profiles import ACCOUNTS, PROFILES
 from schemas.silver_quarantine import QUARANTINE
 
 JOB = "ingest_silver"
@@ -42,7 +43,7 @@ def run(ctx: JobContext) -> JobResult:
     validated = with_opt_outs(
         validate(parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes),
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),
-        opted_out_accounts(ctx)).persist()
+        opted_out_accounts(ctx), erased_hashes(ctx.spark, ctx.cfg, "account")).persist()
     try:
         bad = quarantined(validated)
         landing_list = ", ".join(f"DATE'{d}'" for d in dates)
@@ -71,14 +72,6 @@ def run(ctx: JobContext) -> JobResult:
     return JobResult(rows_in=landed_n, rows_out=counts["accepted"],
                      quarantined=counts["quarantined"], duplicates=counts["duplicates"],
                      withheld=counts["withheld"])
-
-
-def opted_out_accounts(ctx: JobContext) -> DataFrame:
-    """Accounts of profiles opted out as of the run date (the profiles job runs first)."""
-    if not (table_exists(ctx.spark, ctx.cfg, ACCOUNTS) and table_exists(ctx.spark, ctx.cfg, PROFILES)):
-        return ctx.spark.createDataFrame([], "account string")
-    opted_out = read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("opted_out")).select("profile_id")
-    return read_table(ctx.spark, ctx.cfg, ACCOUNTS).join(opted_out, "profile_id").select("account")
 
 
 def pending_files(ctx: JobContext) -> list[tuple[str, object]]:

@@ -51,7 +51,7 @@ def run(ctx: JobContext) -> JobResult:
              .where(F.col("snapshot_date") == F.lit(ctx.run_date)))
     result = influence_of(edges, model.influence, job=JOB, run_date=ctx.run_date)
     influence = NETWORK_INFLUENCE.conform(
-        result.ranks.select(F.col("id").alias("profile_id"), "influence",
+        result.ranks.select(F.col("id").alias("profile_id"), "influence", "relative_influence",
                             F.lit(ctx.run_date).alias("snapshot_date"),
                             F.lit(result.iterations).alias("iterations"),
                             F.lit(result.residual).alias("residual")))

@@ -1,17 +1,23 @@
-"""profiles: landing/accounts/dt<=D → silver.accounts and silver.profiles (full rebuild, atomic).
+"""profiles: landing/accounts/dt<=D → silver.accounts and silver.profiles as of D (atomic).
 
 Link records name which registered profile owns each network account; opt-out records flag a
-profile whose events must not be scored.
+profile whose events must not be scored; a forgotten profile (ops.erasures) is left out
+altogether. Each run date's view is its own partition (`as_of`),
+rebuilt whole: a backfill of a past date and today's nightly never read each other's view.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from pathlib import Path
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from jobs.transforms.identity import linked_accounts, profiles
-from pipelines.io import replace_where
+from pipelines.erasure import erased_hashes
+from pipelines.io import drop_table, read_table, replace_where, table_exists, table_path
 from pipelines.jobrun import JobContext, JobResult, submit_main
 from schemas.silver_profiles import ACCOUNTS, PROFILES
 
@@ -26,21 +32,57 @@ LINK_RECORD = T.StructType([
 ])
 
 
+def link_record_files(landing: Path, up_to: dt.date | None) -> list[str]:
+    """Landed account-link files of delivery dates up to `up_to` (None: all of them)."""
+    root = landing / "accounts"
+    days = sorted(p for p in root.glob("dt=*") if up_to is None or p.name[3:] <= str(up_to)) if root.is_dir() else []
+    return [str(f) for d in days for f in sorted(d.glob("*.jsonl.gz"))]
+
+
 def run(ctx: JobContext) -> JobResult:
     """Rebuild the account → profile links known up to the run date."""
-    root = ctx.cfg.paths.landing / "accounts"
-    days = sorted(p for p in root.glob("dt=*") if p.name[3:] <= str(ctx.run_date)) if root.is_dir() else []
-    paths = [str(f) for d in days for f in sorted(d.glob("*.jsonl.gz"))]
+    paths = link_record_files(ctx.cfg.paths.landing, ctx.run_date)
     records = (ctx.spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths) if paths
                else ctx.spark.createDataFrame([], LINK_RECORD))
-    records = records.where(F.col("profile_id").isNotNull()).persist()
-    accounts = linked_accounts(records).persist()
-    replace_where(accounts, ctx.cfg, ACCOUNTS, "true")
-    replace_where(profiles(accounts, records), ctx.cfg, PROFILES, "true")
+    forgotten = F.broadcast(erased_hashes(ctx.spark, ctx.cfg, "profile"))
+    records = (records.where(F.col("profile_id").isNotNull())
+               .join(forgotten, F.sha2(F.col("profile_id"), 256) == forgotten.subject_hash, "left_anti")
+               .persist())
+    accounts = linked_accounts(records, ctx.run_date).persist()
+    for spec in (ACCOUNTS, PROFILES):
+        drop_older_layout(ctx, spec)
+    this_date = f"as_of = DATE'{ctx.run_date}'"
+    replace_where(accounts, ctx.cfg, ACCOUNTS, this_date)
+    replace_where(profiles(accounts, records), ctx.cfg, PROFILES, this_date)
     n = accounts.count()
     accounts.unpersist()
     records.unpersist()
     return JobResult(rows_in=n, rows_out=n, message=f"{len(paths)} account files")
+
+
+def drop_older_layout(ctx: JobContext, spec) -> None:
+    """Before one partition per run date (`as_of`), these tables held one view: they are derived
+    from the landed links alone, so a table of the older layout is dropped and rebuilt."""
+    if table_exists(ctx.spark, ctx.cfg, spec) and "as_of" not in read_table(ctx.spark, ctx.cfg, spec).columns:
+        drop_table(ctx.spark, table_path(ctx.cfg, spec))
+
+
+def accounts_as_of(ctx: JobContext) -> DataFrame:
+    """silver.accounts as the run date's profiles job left it."""
+    return read_table(ctx.spark, ctx.cfg, ACCOUNTS).where(F.col("as_of") == F.lit(ctx.run_date)).drop("as_of")
+
+
+def profiles_as_of(ctx: JobContext) -> DataFrame:
+    """silver.profiles as the run date's profiles job left it."""
+    return read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("as_of") == F.lit(ctx.run_date)).drop("as_of")
+
+
+def opted_out_accounts(ctx: JobContext) -> DataFrame:
+    """Accounts of profiles opted out as of the run date (empty before the first profiles run)."""
+    if not (table_exists(ctx.spark, ctx.cfg, ACCOUNTS) and table_exists(ctx.spark, ctx.cfg, PROFILES)):
+        return ctx.spark.createDataFrame([], "account string")
+    opted_out = profiles_as_of(ctx).where(F.col("opted_out")).select("profile_id")
+    return accounts_as_of(ctx).join(opted_out, "profile_id").select("account")
 
 
 if __name__ == "__main__":

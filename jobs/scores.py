@@ -51,7 +51,8 @@ def run(ctx: JobContext) -> JobResult:
                                 entropy=topic_entropy(events, load_topics()))
     publish_snapshot(ctx, features, PROFILE_FEATURES)
     events.unpersist()
-    influence = read_table(ctx.spark, ctx.cfg, NETWORK_INFLUENCE).where(day)
+    influence = (read_table(ctx.spark, ctx.cfg, NETWORK_INFLUENCE).where(day)
+                 .select("profile_id", F.col("relative_influence").alias("influence")))
     snapshot = scores(read_table(ctx.spark, ctx.cfg, PROFILE_FEATURES).where(day), influence, model,
                       snapshot_date=ctx.run_date,
                       previous=previous_snapshot(ctx, SCORES, model.version))

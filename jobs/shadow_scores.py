@@ -35,7 +35,8 @@ def run(ctx: JobContext) -> JobResult:
     features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date,
                                 entropy=topic_entropy(events, load_topics())).localCheckpoint()
     events.unpersist()
-    snapshot = scores(features, influence.withColumnRenamed("id", "profile_id"), candidate,
+    snapshot = scores(features, influence.select(F.col("id").alias("profile_id"),
+                                                 F.col("relative_influence").alias("influence")), candidate,
                       snapshot_date=ctx.run_date,
                       previous=previous_snapshot(ctx, SHADOW_SCORES, candidate.version))
     replace_where(snapshot, ctx.cfg, SHADOW_SCORES,

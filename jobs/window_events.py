@@ -4,11 +4,11 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from jobs.profiles import accounts_as_of, profiles_as_of
 from jobs.transforms.engagement import in_window, with_profiles
 from pipelines.io import read_table
 from pipelines.jobrun import JobContext
 from schemas.silver_events import EVENTS
-from schemas.silver_profiles import ACCOUNTS, PROFILES
 
 
 def window_events(ctx: JobContext) -> DataFrame:
@@ -23,8 +23,7 @@ def window_events(ctx: JobContext) -> DataFrame:
     if not ctx.include_late:
         events = events.where(F.col("landing_date") <= F.lit(ctx.run_date))
     events = in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
-    resolved = with_profiles(events, read_table(ctx.spark, ctx.cfg, ACCOUNTS))
-    opted_out = (read_table(ctx.spark, ctx.cfg, PROFILES).where(F.col("opted_out"))
-                 .select(F.col("profile_id")))
+    resolved = with_profiles(events, accounts_as_of(ctx))
+    opted_out = profiles_as_of(ctx).where(F.col("opted_out")).select(F.col("profile_id"))
     return (resolved.join(opted_out.withColumnRenamed("profile_id", "actor_id"), "actor_id", how="left_anti")
             .join(opted_out.withColumnRenamed("profile_id", "target_id"), "target_id", how="left_anti"))

@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = command("forget", "erase a profile on request (right to be forgotten)")
     f.add_argument("profile", help="profile id to erase")
+
+    command("vacuum", "remove files older than privacy.retention_hours that deletes and replaced snapshots left")
     return parser
 
 

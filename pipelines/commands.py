@@ -154,8 +154,31 @@ def report(args: argparse.Namespace) -> int:
 
 
 def forget(args: argparse.Namespace) -> int:
-    raise UserError("forget is not available yet: erasure of a profile is planned (issue 11); "
-                    "nothing was changed")
+    from pipelines.erasure import check_profile_id
+    from pipelines.erasure import forget as erase
+    from pipelines.session import get_spark
+
+    check_profile_id(args.profile)  # before Spark starts
+    cfg = config_of(args)
+    erased = erase(get_spark(cfg, "clout-forget"), cfg, args.profile)
+    print(f"forgot {erased.profile_id}: {len(erased.accounts)} accounts registered in ops.erasures (by hash), "
+          f"{sum(erased.rows_deleted.values()):,} rows deleted")
+    for table, n in erased.rows_deleted.items():
+        if n:
+            print(f"  {table:<26} {n:>9,} rows")
+    print(f"VACUUM removed {erased.files_vacuumed} files; what the deletes left behind goes once older than "
+          f"{cfg.privacy.retention_hours} h (run `clout vacuum` daily)")
+    return 0
+
+
+def vacuum(args: argparse.Namespace) -> int:
+    from pipelines.erasure import vacuum as run_vacuum
+    from pipelines.session import get_spark
+
+    cfg = config_of(args)
+    removed = run_vacuum(get_spark(cfg, "clout-vacuum"), cfg)
+    print(f"VACUUM removed {removed} data files older than {cfg.privacy.retention_hours} h")
+    return 0
 
 
 def dq(args: argparse.Namespace) -> int:

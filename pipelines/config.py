@@ -10,11 +10,12 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipelines.errors import ConfigError
 from pipelines.ontology import Ontology, load_ontology
@@ -37,12 +38,50 @@ class Paths(_Strict):
     dq: Path                           # data-quality gate: GE project, Data Docs
     spark_events: Path | None = None   # Spark event logs for the history server; none: off
 
+    @model_validator(mode="after")
+    def _inside_data_root(self) -> "Paths":
+        """Every folder Clout writes lives under data_root: nothing escapes it (`..` included)."""
+        root = Path(os.path.normpath(self.data_root))
+        for key in ("landing", "warehouse", "checkpoints", "dq", "spark_events"):
+            value = getattr(self, key)
+            if value is not None and not inside(Path(value), root):
+                raise ValueError(f"paths.{key} {value} is outside the data root {root}")
+        return self
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` (after resolving `..`, not symlinks) is `root` or below it."""
+    return Path(os.path.normpath(path)).is_relative_to(Path(os.path.normpath(root)))
+
+
+SECRET_KEY = re.compile(r"secret|password|token|credential|access\.key|private", re.IGNORECASE)
+FROM_ENVIRONMENT = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
+
 
 class SparkSettings(_Strict):
     master: str
     driver_memory: str = Field(pattern=r"^\d+[kmgt]$")
     shuffle_partitions: int = Field(gt=0)
+    # a value "${NAME}" is read from the environment when the session starts (credentials must be)
     extra_conf: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _credentials_from_environment(self) -> "SparkSettings":
+        for key, value in self.extra_conf.items():
+            if SECRET_KEY.search(key) and not FROM_ENVIRONMENT.match(value):
+                raise ValueError(f"spark.extra_conf.{key} looks like a credential: write it as "
+                                 f"${{ENV_VAR}} and set the variable, never the value in a file")
+        return self
+
+    def resolved_conf(self) -> dict[str, str]:
+        """extra_conf with ${NAME} values read from the environment (raises ConfigError if unset)."""
+        resolved = {}
+        for key, value in self.extra_conf.items():
+            name = FROM_ENVIRONMENT.match(value)
+            if name and name.group(1) not in os.environ:
+                raise ConfigError(f"spark.extra_conf.{key} needs the environment variable {name.group(1)}")
+            resolved[key] = os.environ[name.group(1)] if name else value
+        return resolved
 
 
 class JvmSettings(_Strict):
@@ -61,7 +100,13 @@ class IngestSettings(_Strict):
     future_tolerance_days: int = Field(ge=0)
 
 
-RUNTIME_ONLY = {"env", "paths", "spark", "jvm"}
+class PrivacySettings(_Strict):
+    # files a DELETE left behind (erasure, replaced snapshots) are removed by VACUUM once older
+    # than this; Delta's own default floor is 168 hours (time travel within it keeps working)
+    retention_hours: int = Field(default=168, ge=0)
+
+
+RUNTIME_ONLY = {"env", "paths", "spark", "jvm", "privacy"}
 
 
 class DqSettings(_Strict):
@@ -78,6 +123,7 @@ class Config(_Strict):
     pipeline: PipelineSettings
     ingest: IngestSettings
     dq: DqSettings
+    privacy: PrivacySettings = PrivacySettings()
 
     def digest(self) -> str:
         """A short hash of what decides the results, written to the run ledger: the settings
@@ -99,6 +145,8 @@ def _first_error(err: ValidationError) -> str:
         return f"unknown key '{key}'"
     if first["type"] == "missing":
         return f"missing key '{key}'"
+    if first["type"] == "value_error":  # a check across keys: its message names them
+        return first["msg"].removeprefix("Value error, ")
     return f"bad value for '{key}': {first['msg']} (got {first.get('input')!r})"
 
 
@@ -191,6 +239,8 @@ class Automation(_Strict):
 class Rings(_Strict):
     min_reciprocity: float = Field(gt=0, le=1)
     min_mutual_partners: int = Field(ge=1)
+    min_mutual_weight: float = Field(gt=0)                 # intense: each direction weighs this much
+    min_cluster_share: float = Field(gt=0, le=1)           # dense ring: share of received weight
     factor: float = Field(ge=0, le=1)
     member_factor: float = Field(ge=0, le=1)
 

@@ -43,7 +43,8 @@ def explanation(cfg: Config, profile_id: str, day: dt.date, top: int = 5) -> dic
     content = _all(cfg, f"""
         SELECT e.target_content_id AS content_id, count(*) AS interactions
         FROM events e JOIN accounts a ON e.target_account = a.account
-        WHERE a.profile_id = '{pid}' AND e.target_content_id IS NOT NULL AND e.event_type <> 'post'
+        WHERE a.profile_id = '{pid}' AND a.as_of = DATE '{day}'
+          AND e.target_content_id IS NOT NULL AND e.event_type <> 'post'
           AND e.event_date BETWEEN DATE '{day}' - INTERVAL {cfg.pipeline.window_days - 1} DAY AND DATE '{day}'
           AND e.landing_date <= DATE '{day}'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}""") if not profile_id.startswith("pub:") else []

@@ -1,9 +1,13 @@
 """Table locations and the only ways Clout writes: atomic partition replace, keyed MERGE, append."""
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, TypeVar
 
+from delta import exceptions as conflicts
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
@@ -12,7 +16,14 @@ from pipelines.errors import UserError
 from schemas import TableSpec
 
 
+T = TypeVar("T")
 _COMMIT_LOGS: list[dict[str, int]] = []
+# Delta's optimistic concurrency: a commit that lost a race against another writer's commit
+CONFLICTS = (conflicts.ConcurrentAppendException, conflicts.ConcurrentDeleteReadException,
+             conflicts.ConcurrentDeleteDeleteException, conflicts.ConcurrentTransactionException,
+             conflicts.ConcurrentWriteException, conflicts.MetadataChangedException,
+             conflicts.ProtocolChangedException)
+CONFLICT_ATTEMPTS = 8
 LAST_COMMIT_VERSION = "spark.databricks.delta.lastCommitVersionInSession"
 
 
@@ -31,6 +42,25 @@ def _note_commit(spark: SparkSession, spec: TableSpec) -> None:
     version = spark.conf.get(LAST_COMMIT_VERSION, None)
     if _COMMIT_LOGS and version is not None:
         _COMMIT_LOGS[-1][spec.qualified_name] = int(version)
+
+
+def retrying_conflicts(write: Callable[[], T], what: str) -> T:
+    """Run an idempotent write, again when a concurrent writer's commit won the race.
+
+    Only for writes that may be repeated safely: an insert-new MERGE (a retry inserts what is
+    still missing) and a replaceWhere of one partition (a retry replaces it again). Backs off
+    with jitter; the last conflict is raised.
+    """
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return write()
+        except CONFLICTS as exc:
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
+            from pipelines.log import log_event
+            log_event("conflict", table=what, attempt=attempt, error=type(exc).__name__)
+            time.sleep(min(30.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def table_path(cfg: Config, spec: TableSpec) -> str:
@@ -56,20 +86,21 @@ def _writer(df: DataFrame, spec: TableSpec):
 def replace_where(df: DataFrame, cfg: Config, spec: TableSpec, predicate: str) -> None:
     """Atomically replace the rows matching `predicate` (e.g. one snapshot date) with `df`."""
     spec.conform(df)  # fail before writing if the frame breaks the contract
-    (_writer(df, spec).mode("overwrite").option("replaceWhere", predicate)
-     .save(table_path(cfg, spec)))
+    retrying_conflicts(lambda: (_writer(df, spec).mode("overwrite").option("replaceWhere", predicate)
+                                .save(table_path(cfg, spec))), spec.qualified_name)
     _note_commit(df.sparkSession, spec)
 
 
 def append(df: DataFrame, cfg: Config, spec: TableSpec) -> None:
-    """Append: only for raw bronze rows and ledger rows, never for derived data.
+    """Append: only for ledger rows (ops.*), never for derived data.
 
-    Ledger tables (layer `ops`) may gain columns between releases: their appends merge schema.
+    Ledger tables may gain columns between releases: their appends merge schema. A blind append
+    conflicts only when two writers create the table at once; the loser appends again.
     """
     writer = _writer(df, spec).mode("append")
     if spec.layer == "ops":
         writer = writer.option("mergeSchema", "true")
-    writer.save(table_path(cfg, spec))
+    retrying_conflicts(lambda: writer.save(table_path(cfg, spec)), spec.qualified_name)
     _note_commit(df.sparkSession, spec)
 
 
@@ -77,19 +108,26 @@ def merge_insert_new(spark: SparkSession, df: DataFrame, cfg: Config, spec: Tabl
                      extra_condition: str = "") -> dict[str, int]:
     """Insert the rows of `df` whose keys are not in the table yet (exactly-once by key).
 
-    Returns Delta's operation metrics of the MERGE (e.g. numTargetRowsInserted).
+    Returns Delta's operation metrics of the MERGE (e.g. numTargetRowsInserted). A MERGE that
+    loses a race against a concurrent writer of the same partitions is run again (it then
+    inserts only what the other writer did not).
     """
     path = table_path(cfg, spec)
-    if not DeltaTable.isDeltaTable(spark, path):
-        _writer(df.limit(0), spec).mode("append").save(path)
     condition = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
     if extra_condition:
         condition = f"{condition} AND {extra_condition}"
-    target = DeltaTable.forPath(spark, path)
-    target.alias("t").merge(df.alias("s"), condition).whenNotMatchedInsertAll().execute()
+
+    def merge() -> dict[str, int]:
+        if not DeltaTable.isDeltaTable(spark, path):
+            _writer(df.limit(0), spec).mode("append").save(path)
+        target = DeltaTable.forPath(spark, path)
+        target.alias("t").merge(df.alias("s"), condition).whenNotMatchedInsertAll().execute()
+        last = target.history(1).select("operationMetrics").first()
+        return {k: int(v) for k, v in (last.operationMetrics or {}).items() if v.isdigit()}
+
+    metrics = retrying_conflicts(merge, spec.qualified_name)
     _note_commit(spark, spec)
-    last = target.history(1).select("operationMetrics").first()
-    return {k: int(v) for k, v in (last.operationMetrics or {}).items() if v.isdigit()}
+    return metrics
 
 
 def require_dir(path: Path, what: str) -> Path:
@@ -112,6 +150,11 @@ def write_staging(df: DataFrame, cfg: Config, spec: TableSpec, run_id: str) -> D
 
 
 def drop_staging(spark: SparkSession, cfg: Config, spec: TableSpec, run_id: str) -> None:
-    """Delete a staging location through Hadoop's FileSystem (local disk, HDFS, object stores)."""
-    path = spark._jvm.org.apache.hadoop.fs.Path(staging_path(cfg, spec, run_id))
+    """Delete a staging location."""
+    drop_table(spark, staging_path(cfg, spec, run_id))
+
+
+def drop_table(spark: SparkSession, location: str) -> None:
+    """Delete a folder through Hadoop's FileSystem (local disk, HDFS, object stores)."""
+    path = spark._jvm.org.apache.hadoop.fs.Path(location)
     path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)

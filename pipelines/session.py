@@ -35,8 +35,10 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
                .config("spark.sql.extensions", DELTA_EXTENSION)
                .config("spark.sql.catalog.spark_catalog", DELTA_CATALOG)
                .config("spark.sql.shuffle.partitions", str(cfg.spark.shuffle_partitions))
-               .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower()))
-    for key, value in cfg.spark.extra_conf.items():
+               .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
+               # reliable influence checkpoints go with the DataFrames that no longer need them
+               .config("spark.cleaner.referenceTracking.cleanCheckpoints", "true"))
+    for key, value in cfg.spark.resolved_conf().items():
         builder = builder.config(key, value)
     if cfg.paths.spark_events:
         cfg.paths.spark_events.mkdir(parents=True, exist_ok=True)

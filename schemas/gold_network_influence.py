@@ -10,6 +10,9 @@ NETWORK_INFLUENCE = TableSpec(
         T.StructField("snapshot_date", T.DateType(), False),
         T.StructField("profile_id", T.StringType(), False),
         T.StructField("influence", T.DoubleType(), False),   # sums to 1 over the snapshot
+        # received influence beyond the floor every vertex gets, in average-vertex units
+        # (independent of the graph's size): what the score's network component reads
+        T.StructField("relative_influence", T.DoubleType(), False),
         T.StructField("iterations", T.IntegerType(), False),
         T.StructField("residual", T.DoubleType(), False),    # final L1 change
     ]),
@@ -17,7 +20,8 @@ NETWORK_INFLUENCE = TableSpec(
     partition_by=("snapshot_date",),
     contract="one row per profile in the engagement graph per snapshot date; influence sums to 1",
     suite=Suite(
-        ranges=(Between("influence", 0.0, 1.0), Between("iterations", 1.0), Between("residual", 0.0)),
+        ranges=(Between("influence", 0.0, 1.0), Between("relative_influence", 0.0),
+                Between("iterations", 1.0), Between("residual", 0.0)),
         sums=(Between("influence", 0.999, 1.001),),
         # one row per vertex of the day's graph: every engager and every author
         reconcile=Reconcile(ENGAGEMENT_EDGES, distinct_of=("engager_id", "author_id")),

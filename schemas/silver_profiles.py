@@ -10,10 +10,13 @@ ACCOUNTS = TableSpec(
         T.StructField("network", T.StringType(), False),
         T.StructField("profile_id", T.StringType(), False),
         T.StructField("linked_at", T.DateType(), False),
+        T.StructField("as_of", T.DateType(), False),       # the run date whose view this is
     ]),
-    keys=("account",),
-    partition_by=(),
-    contract="one row per linked network account, naming the registered profile it belongs to",
+    keys=("as_of", "account"),
+    partition_by=("as_of",),
+    contract="per run date: one row per network account linked by then, naming the registered "
+             "profile it belongs to (each date its own partition, so a backfill of a past date "
+             "never changes what today's nightly reads)",
 )
 
 PROFILES = TableSpec(
@@ -24,8 +27,9 @@ PROFILES = TableSpec(
         T.StructField("accounts", T.ArrayType(T.StringType(), True), False),
         T.StructField("opted_out", T.BooleanType(), False),
         T.StructField("opted_out_at", T.DateType(), True),
+        T.StructField("as_of", T.DateType(), False),
     ]),
-    keys=("profile_id",),
-    partition_by=(),
-    contract="one row per registered profile: its linked accounts and opt-out flag",
+    keys=("as_of", "profile_id"),
+    partition_by=("as_of",),
+    contract="per run date: one row per registered profile, its linked accounts and opt-out flag",
 )

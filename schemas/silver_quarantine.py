@@ -5,6 +5,7 @@ from schemas import TableSpec
 REASONS = (
     "invalid_encoding", "oversized", "invalid_json", "missing_field", "wrong_type",
     "unknown_event_type", "future_time", "too_old", "self_interaction", "unknown_network",
+    "invalid_id", "unreadable_file",
 )
 
 QUARANTINE = TableSpec(

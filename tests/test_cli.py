@@ -1,4 +1,5 @@
 """Operator mistakes end with one line on stderr and exit code 2, before any Spark starts."""
+import os
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ def clout(*args):
     (["backfill", "--start", "2026-09-30", "--end", "2026-09-01"], "is before --start"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["generate", "--scale", "galactic"], "unknown scale 'galactic'"),
-    (["forget", "p0000001"], "forget is not available yet"),
+    (["forget", "../p0000001"], "is not a registered profile id"),
     (["generate", "--profiles", "3", "--days", "2"], "generate:"),
 ])
 def test_bad_operator_input_is_one_line_exit_2(args, message, tmp_path):
@@ -56,3 +57,83 @@ def test_query_refuses_writes_and_unknown_tables(tmp_path):
     proc = clout("query", "SELECT * FROM no_such_table", "--data-root", str(tmp_path))
     assert proc.returncode == 2 and "no_such_table" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def conf_dir_with(tmp_path, **changes):
+    """A copy of conf/ whose local.yaml has `changes` (dotted keys) applied, for CLOUT_CONF_DIR."""
+    import shutil
+
+    import yaml
+
+    from pipelines.config import CONF_DIR
+    conf = tmp_path / "conf"
+    shutil.copytree(CONF_DIR, conf)
+    raw = yaml.safe_load((conf / "local.yaml").read_text())
+    for dotted, value in changes.items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    (conf / "local.yaml").write_text(yaml.safe_dump(raw))
+    return conf
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"spark.shuffle_partitions": "many"}, "bad value for 'spark.shuffle_partitions'"),
+    ({"paths.warehouse": "/etc/clout-warehouse"}, "paths.warehouse /etc/clout-warehouse is outside the data root"),
+    ({"paths.checkpoints": "../../elsewhere"}, "is outside the data root"),
+    ({"spark.extra_conf.spark.hadoop.fs.s3a.secret.key": "hunter2"}, "looks like a credential"),
+])
+def test_bad_config_file_is_one_line_exit_2_and_writes_nothing(changes, message, tmp_path):
+    conf = conf_dir_with(tmp_path, **{k: v for k, v in changes.items() if "extra_conf" not in k})
+    if any("extra_conf" in k for k in changes):
+        import yaml
+        raw = yaml.safe_load((conf / "local.yaml").read_text())
+        raw["spark"]["extra_conf"].update({k.split("extra_conf.")[1]: v for k, v in changes.items()})
+        (conf / "local.yaml").write_text(yaml.safe_dump(raw))
+    root = tmp_path / "root"
+    proc = subprocess.run([*CLOUT, "nightly", "--date", "2026-09-30", "--data-root", str(root)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CLOUT_CONF_DIR": str(conf)})
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "hunter2" not in proc.stderr + proc.stdout
+    assert not root.exists()
+
+
+def test_unknown_env_is_one_line_exit_2(tmp_path):
+    proc = clout("nightly", "--date", "2026-09-30", "--env", "production", "--data-root", str(tmp_path))
+    assert proc.returncode == 2 and "unknown env 'production'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_landing_folder_is_one_line_exit_2():
+    """Permissions do not bind root: the CLI then runs as `nobody` (setpriv), in a folder of /tmp
+    that `nobody` may reach."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="clout-unreadable-"))
+    tmp_path.chmod(0o755)
+    (tmp_path / "landing" / "chirp" / "dt=2026-09-30").mkdir(parents=True)
+    (tmp_path / "landing" / "chirp").chmod(0o000)
+    as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
+    try:
+        proc = subprocess.run([*as_nobody, *CLOUT, "nightly", "--date", "2026-09-30", "--data-root", str(tmp_path)],
+                              capture_output=True, text=True, timeout=120, cwd="/")
+    finally:
+        (tmp_path / "landing" / "chirp").chmod(0o755)
+        written = (tmp_path / "warehouse").exists()
+        shutil.rmtree(tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == f"clout: error: landing folder not readable: {tmp_path / 'landing' / 'chirp'} " \
+                                  "(check its permissions)"
+    assert not written
+
+
+def test_forget_refuses_ids_that_are_not_profile_ids():
+    for bad in ("../p0000001", "p0000001'; DROP TABLE scores", "pub:chirp:../../x", ""):
+        proc = clout("forget", bad)
+        assert proc.returncode == 2 and "is not a registered profile id" in proc.stderr, (bad, proc.stderr)

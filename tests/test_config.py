@@ -57,3 +57,29 @@ def test_cli_unknown_env_exits_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "unknown env 'prod'" in proc.stderr
+
+
+def test_credentials_come_from_the_environment_only(monkeypatch):
+    secret = {"spark.extra_conf": {"spark.hadoop.fs.s3a.secret.key": "${CLOUT_TEST_S3_SECRET}"}}
+    cfg = load_config("local", secret)
+    monkeypatch.setenv("CLOUT_TEST_S3_SECRET", "from-the-environment")
+    assert cfg.spark.resolved_conf()["spark.hadoop.fs.s3a.secret.key"] == "from-the-environment"
+    assert "from-the-environment" not in cfg.model_dump_json()
+    monkeypatch.delenv("CLOUT_TEST_S3_SECRET")
+    with pytest.raises(ConfigError, match="needs the environment variable CLOUT_TEST_S3_SECRET"):
+        cfg.spark.resolved_conf()
+    with pytest.raises(ConfigError, match="looks like a credential"):
+        load_config("local", {"spark.extra_conf": {"spark.hadoop.fs.s3a.access.key": "AKIAEXAMPLE"}})
+
+
+def test_no_secrets_in_the_repository():
+    """Every tracked file: no private keys, cloud access keys or passwords written in."""
+    import re
+    from pipelines.config import PROJECT_ROOT
+    files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    patterns = [re.compile(p) for p in (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", r"AKIA[0-9A-Z]{16}",
+                                        r"(?i)(password|passwd|secret)\s*[:=]\s*['\"][^'\"$]{4,}['\"]")]
+    found = [f"{name}: {p.pattern}" for name in files if (PROJECT_ROOT / name).is_file()
+             for p in patterns if p.search((PROJECT_ROOT / name).read_text(errors="ignore"))]
+    assert found == []

@@ -51,6 +51,20 @@ def test_mutual_engagement_inside_a_ring_is_discounted_and_a_friend_is_not(spark
     assert got[("fan1", "r1")].ring_factor == AG.rings.member_factor, "a member's other engagement counts less too"
 
 
+def test_a_dense_ring_is_found_behind_a_large_honest_audience_and_a_celebrity_clique_is_not(spark):
+    heavy = AG.rings.min_mutual_weight + 2.0
+    ring, stars = ["r1", "r2", "r3", "r4"], ["c1", "c2", "c3", "c4"]
+    rows = [(a, b, heavy) for group in (ring, stars) for a in group for b in group if a != b]
+    rows += [(f"fan{i}", "r1", 1.0) for i in range(30)]                 # reciprocity 15/45 < 0.5
+    rows += [(f"fan{i}", c, 1.0) for i in range(1000) for c in stars]   # the clique: 1.5% of it
+    rows += [("f1", "f2", heavy), ("f2", "f1", heavy), ("fan0", "f1", 1.0)]   # two close friends
+    edges = spark.createDataFrame(rows, "engager_id STRING, author_id STRING, weight DOUBLE")
+    got = {(r.engager_id, r.author_id): r.ring_factor for r in ring_factors(edges, AG).collect()}
+    assert got[("r2", "r1")] == AG.rings.factor and got[("fan3", "r1")] == AG.rings.member_factor
+    assert got[("c2", "c1")] == 1.0 and got[("fan3", "c1")] == 1.0
+    assert got[("f2", "f1")] == 1.0 and got[("fan0", "f1")] == 1.0
+
+
 def test_a_burst_week_counts_at_most_the_ratio_of_the_other_weeks(spark):
     weekly = {week: 2.0 for week in range(1, 13)} | {0: 60.0}          # 30× in the last week
     rows = [("bursty", week, w) for week, w in weekly.items()] + [("steady", week, 2.0) for week in range(13)]

@@ -1,4 +1,6 @@
-"""A driver killed with SIGKILL mid-ingest, then rerun, leaves exactly the uninterrupted tables."""
+"""Crash injection: the nightly's driver SIGKILLed at five points, one after another, each time
+rerun; the final tables equal the uninterrupted reference run, and at every crash a reader of a
+published table sees a whole snapshot or none, never a part of one."""
 import json
 import os
 import signal
@@ -12,11 +14,26 @@ from deltalake import DeltaTable
 from generator import generate
 from pipelines.nightly import run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.gold_network_influence import NETWORK_INFLUENCE
+from schemas.gold_profile_features import PROFILE_FEATURES
+from schemas.gold_scores import SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from tests.conftest import DAY, E2E_SAMPLE, checksum, config_for
 
 INGESTED = (RAW_EVENTS, EVENTS, QUARANTINE)
+PUBLISHED = (ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES, TOPIC_SCORES)
+
+# (what the crash interrupts, the log event that triggers it, seconds to wait after it)
+CRASH_POINTS = (
+    ("bronze ingest", {"event": "start", "job": "ingest_bronze"}, 4.0),
+    ("silver MERGE", {"event": "start", "job": "ingest_silver"}, 6.0),
+    ("between influence iterations", {"event": "iterate", "iteration": 3}, 0.0),
+    ("gold write (scores to staging)", {"event": "start", "job": "scores"}, 3.0),
+    ("publish (gate passed, replacing the date)", {"event": "dq", "table": "gold.profile_features"}, 0.0),
+)
 
 
 def start_nightly(root):
@@ -26,34 +43,41 @@ def start_nightly(root):
                             start_new_session=True)
 
 
-def kill_during(proc, stage, seconds_into_stage):
-    """SIGKILL the whole process group (Python driver and its JVM) once `stage` has run a while."""
+def kill_at(proc, trigger: dict, delay: float) -> None:
+    """SIGKILL the whole process group (Python driver and its JVM) `delay` s after `trigger`."""
     for line in proc.stderr:
-        if line.startswith("{") and json.loads(line).get("job") == stage and '"start"' in line:
-            time.sleep(seconds_into_stage)
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=60)
-            return
-    pytest.fail(f"nightly ended before {stage} started (exit {proc.wait()})")
+        if line.startswith("{"):
+            event = json.loads(line)
+            if all(event.get(k) == v for k, v in trigger.items()):
+                time.sleep(delay)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=60)
+                return
+    pytest.fail(f"nightly ended before {trigger} (exit {proc.wait()})")
 
 
-def finished_stages(cfg):
-    runs = cfg.paths.warehouse / "ops" / "runs"
-    if not (runs / "_delta_log").is_dir():
-        return set()
-    table = DeltaTable(str(runs)).to_pyarrow_table(columns=["job", "status"]).to_pylist()
-    return {r["job"] for r in table if r["status"] == "succeeded"}
+def published_rows(cfg, spec) -> int:
+    """Rows a reader without Spark (delta-rs) sees for DAY right now; 0 before the first write."""
+    path = cfg.paths.warehouse / spec.layer / spec.name
+    if not (path / "_delta_log").is_dir():
+        return 0
+    table = DeltaTable(str(path)).to_pyarrow_table(columns=["snapshot_date"], filters=[("snapshot_date", "=", DAY)])
+    return table.num_rows
 
 
-@pytest.mark.parametrize("stage, delay", [("ingest_bronze", 4.0), ("ingest_silver", 6.0)])
-def test_kill_9_mid_ingest_then_rerun(spark, e2e, tmp_path, stage, delay):
+def test_kill_9_at_five_points_then_rerun_equals_the_uninterrupted_run(spark, e2e, tmp_path):
     reference_cfg, _, _ = e2e
+    reference = {spec: checksum(spark, reference_cfg, spec) for spec in INGESTED + PUBLISHED}
     generate(tmp_path / "landing", **E2E_SAMPLE, log=lambda _: None)
-    proc = start_nightly(tmp_path)
-    kill_during(proc, stage, delay)
-    assert proc.returncode == -signal.SIGKILL
     cfg = config_for(tmp_path)
-    assert stage not in finished_stages(cfg), "the kill came too late to interrupt the stage"
+    for point, trigger, delay in CRASH_POINTS:
+        proc = start_nightly(tmp_path)
+        kill_at(proc, trigger, delay)
+        assert proc.returncode == -signal.SIGKILL, point
+        for spec in PUBLISHED:  # a whole snapshot of the date, or none
+            rows = published_rows(cfg, spec)
+            assert rows in (0, reference[spec][0]), f"after a crash during {point}: {spec.qualified_name} " \
+                                                    f"shows {rows} rows of {reference[spec][0]}"
     run_nightly(cfg, DAY, spark=spark)
-    for spec in INGESTED:
-        assert checksum(spark, cfg, spec) == checksum(spark, reference_cfg, spec), spec.qualified_name
+    for spec in INGESTED + PUBLISHED:
+        assert checksum(spark, cfg, spec) == reference[spec], spec.qualified_name

@@ -9,6 +9,9 @@ from pyspark.sql import functions as F
 
 ALWAYS, UNLESS_POST, IF_ENDORSE, OPTIONAL = "always", "unless_post", "if_endorse", "optional"
 LINK_PATTERN = r"https?://"   # a post's text carrying a link (feed autoposters post little else)
+# ids become table keys and profile ids: printable, no path separators, quotes or spaces
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,127}$"
+BYTE_ORDER_MARK = "^\ufeff"
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
     staged = raw.select(
         "*", F.is_valid_utf8(text).alias("_decodable"),
         (F.octet_length("payload") <= max_payload_bytes).alias("_small"))
-    staged = staged.withColumn(
-        "_doc", F.when(F.col("_decodable") & F.col("_small"), F.try_parse_json(text)))
+    staged = staged.withColumn(   # a UTF-8 byte order mark (a file's first line) is not content
+        "_doc", F.when(F.col("_decodable") & F.col("_small"),
+                       F.try_parse_json(F.regexp_replace(text, BYTE_ORDER_MARK, ""))))
     doc = F.col("_doc")
     columns = []
     for f in shape.fields:
@@ -86,12 +90,17 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
         present, bad_parent = F.col(f"_p_{f.name}"), F.col(f"_bad_parent_{f.name}")
         missing = missing | (_required(f, event_type) & ~present & ~bad_parent)
         wrong = wrong | bad_parent | (present & values[f.name].isNull())
-    reason = (F.when(~F.col("_decodable"), "invalid_encoding")
+    bad_id = F.lit(False)
+    for name in ("event_id", "actor", "target"):
+        bad_id = bad_id | F.coalesce(~values[name].rlike(ID_PATTERN), F.lit(False))
+    reason = (F.when(F.col("line_number") == 0, "unreadable_file")   # a whole file, not a line
+              .when(~F.col("_decodable"), "invalid_encoding")
               .when(~F.col("_small"), "oversized")
               .when(doc.isNull(), "invalid_json")
               .when(missing, "missing_field")
               .when(wrong, "wrong_type")
-              .when(event_type.isNull(), "unknown_event_type"))
+              .when(event_type.isNull(), "unknown_event_type")
+              .when(bad_id, "invalid_id"))
     return staged.select(
         *raw.columns,
         reason.alias("_shape_reason"),

@@ -38,19 +38,27 @@ def validate(parsed: DataFrame, *, oldest_event_date: dt.date, future_tolerance_
     return parsed.withColumn("reason", reason).drop("_shape_reason")
 
 
-def with_opt_outs(validated: DataFrame, opted_out_accounts: DataFrame) -> DataFrame:
+def with_opt_outs(validated: DataFrame, opted_out_accounts: DataFrame,
+                  erased_account_hashes: DataFrame | None = None) -> DataFrame:
     """Add `withheld`: a valid event whose actor or target account belongs to an opted-out
-    profile. Such events are kept out of silver (and never quarantined with their payload).
+    profile, or to a forgotten one (`erased_account_hashes`, column `subject_hash`: SHA-256 of
+    the account, as ops.erasures keeps it). Such events are kept out of silver (and never
+    quarantined with their payload).
 
-    `opted_out_accounts` (column `account`) is small next to the events: it is broadcast.
+    Both lists are small next to the events: they are broadcast.
     """
-    accounts = F.broadcast(opted_out_accounts.select("account").distinct())
-    actor = accounts.select(F.col("account").alias("actor_account"), F.lit(True).alias("_actor_out"))
-    target = accounts.select(F.col("account").alias("target_account"), F.lit(True).alias("_target_out"))
+    hashes = opted_out_accounts.select(F.sha2("account", 256).alias("subject_hash"))
+    if erased_account_hashes is not None:
+        hashes = hashes.unionByName(erased_account_hashes.select("subject_hash"))
+    hashes = F.broadcast(hashes.distinct())
+    actor = hashes.select(F.col("subject_hash").alias("_actor_hash"), F.lit(True).alias("_actor_out"))
+    target = hashes.select(F.col("subject_hash").alias("_target_hash"), F.lit(True).alias("_target_out"))
     opted_out = F.coalesce(F.col("_actor_out"), F.lit(False)) | F.coalesce(F.col("_target_out"), F.lit(False))
-    return (validated.join(actor, "actor_account", how="left").join(target, "target_account", how="left")
+    return (validated
+            .join(actor, F.sha2(F.col("actor_account"), 256) == F.col("_actor_hash"), how="left")
+            .join(target, F.sha2(F.col("target_account"), 256) == F.col("_target_hash"), how="left")
             .withColumn("withheld", F.col("reason").isNull() & opted_out)
-            .drop("_actor_out", "_target_out"))
+            .drop("_actor_out", "_target_out", "_actor_hash", "_target_hash"))
 
 
 def quarantined(validated: DataFrame) -> DataFrame:

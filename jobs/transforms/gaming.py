@@ -4,8 +4,10 @@
   person's), nearly only feed links, or far above a human posting rate. What it earns counts
   `automation.factor` as much.
 - reciprocal_ring: a profile most of whose received engagement comes from people it engages
-  back, with several such partners (engagement rings), or whose +K endorsements are mostly
-  swapped with several partners (+K swap groups). Mutual engagement into
+  back, with several such partners (engagement rings); or one inside a dense cluster of intense
+  mutual engagement that brings it a real share of what it receives, however large its honest
+  audience besides (dense rings); or whose +K endorsements are mostly swapped with several
+  partners (+K swap groups). Mutual engagement into
   it counts `rings.factor` as much, the rest of what it earns `rings.member_factor`.
 - burst_damped: a week in which a profile received far more than in its other weeks counts at
   most `bursts.max_week_ratio` times their mean.
@@ -90,6 +92,38 @@ def swap_ring_members(endorsements: DataFrame, settings: AntiGaming) -> DataFram
                             & (F.col("_mutual") >= F.col("_endorsers") * r.min_reciprocity)).select("author_id")
 
 
+def dense_ring_members(edges: DataFrame, settings: AntiGaming) -> DataFrame:
+    """Authors inside a dense cluster of intense mutual engagement (returns author_id).
+
+    A pair engages *intensely both ways* when each direction weighs at least
+    `rings.min_mutual_weight`. Such a partner q of author a is a *ring partner* when a third
+    profile is an intense partner of both (a triangle: a cluster, not a friendship). An author
+    with at least `min_mutual_partners` ring partners who together bring `min_cluster_share` of
+    the weight it receives is a ring member — however large its honest audience besides (the
+    reciprocity rule misses those). Celebrities who engage each other stay out: their clique is
+    a sliver of what they receive.
+    """
+    r = settings.rings
+    there = edges.select("engager_id", "author_id", F.col("weight").alias("_there"))
+    back = edges.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
+                        F.col("weight").alias("_back"))
+    intense = (there.join(back, ["engager_id", "author_id"])
+               .where(F.least("_there", "_back") >= r.min_mutual_weight)
+               .select(F.col("author_id").alias("a"), F.col("engager_id").alias("q")))
+    third = intense.select("a", F.col("q").alias("t"))
+    closes = intense.select(F.col("a").alias("q"), F.col("q").alias("t"))
+    partners = (intense.join(third, "a").where(F.col("q") != F.col("t"))
+                .join(closes, ["q", "t"]).select("a", "q").distinct())
+    into = edges.select(F.col("author_id").alias("a"), F.col("engager_id").alias("q"), "weight")
+    from_partners = (partners.join(into, ["a", "q"])
+                     .groupBy("a").agg(F.count(F.lit(1)).alias("_partners"), exact_sum("weight").alias("_from")))
+    received = into.groupBy("a").agg(exact_sum("weight").alias("_in"))
+    return (from_partners.join(received, "a")
+            .where((F.col("_partners") >= r.min_mutual_partners)
+                   & (F.col("_from") >= F.col("_in") * r.min_cluster_share))
+            .select(F.col("a").alias("author_id")))
+
+
 def ring_factors(edges: DataFrame, settings: AntiGaming, swap_members: DataFrame | None = None) -> DataFrame:
     """Edges (engager_id, author_id, weight) → plus `mutual` (the author engages the engager back)
     and `ring_factor`: for an author inside a reciprocal ring, `factor` on the mutual edges and
@@ -104,9 +138,12 @@ def ring_factors(edges: DataFrame, settings: AntiGaming, swap_members: DataFrame
     reciprocity = F.coalesce(F.try_divide(mutual_weight, F.sum("weight").over(per_author)), F.lit(0.0))
     partners = F.sum(F.col("mutual").cast("int")).over(per_author)
     in_ring = (reciprocity >= r.min_reciprocity) & (partners >= r.min_mutual_partners)
+    dense = dense_ring_members(edges, settings).select("author_id", F.lit(True).alias("_dense"))
+    flagged = flagged.join(F.broadcast(dense), "author_id", how="left")
+    in_ring = in_ring | F.coalesce(F.col("_dense"), F.lit(False))
     if swap_members is not None:
         flagged = flagged.join(swap_members.select("author_id", F.lit(True).alias("_swap")), "author_id", how="left")
         in_ring = in_ring | F.coalesce(F.col("_swap"), F.lit(False))
     factor = (F.when(in_ring & F.col("mutual"), F.lit(r.factor))
               .when(in_ring, F.lit(r.member_factor)).otherwise(F.lit(1.0)))
-    return flagged.withColumn("ring_factor", factor).drop("_swap")
+    return flagged.withColumn("ring_factor", factor).drop("_swap", "_dense")

@@ -9,21 +9,21 @@ from schemas.silver_profiles import ACCOUNTS, PROFILES
 PUBLIC_PREFIX = "pub:"
 
 
-def linked_accounts(link_records: DataFrame) -> DataFrame:
-    """`link` records → one row per account, the latest link winning."""
+def linked_accounts(link_records: DataFrame, as_of) -> DataFrame:
+    """`link` records known on `as_of` → one row per account, the latest link winning."""
     links = (link_records.where(F.col("record") == "link")
              .select(F.concat_ws(":", "network", "account_id").alias("account"), "network",
                      "profile_id", F.to_date("at").alias("linked_at")))
     latest = links.groupBy("account").agg(F.max_by(F.struct("network", "profile_id", "linked_at"),
                                                    "linked_at").alias("l"))
-    return ACCOUNTS.conform(latest.select("account", "l.*"))
+    return ACCOUNTS.conform(latest.select("account", "l.*", F.lit(as_of).alias("as_of")))
 
 
 def profiles(accounts: DataFrame, link_records: DataFrame) -> DataFrame:
     """One row per registered profile with its accounts and opt-out state."""
     opt_outs = (link_records.where(F.col("record") == "opt_out")
                 .groupBy("profile_id").agg(F.min(F.to_date("at")).alias("opted_out_at")))
-    registered = accounts.groupBy("profile_id").agg(F.sort_array(F.collect_set("account")).alias("accounts"))
+    registered = accounts.groupBy("profile_id", "as_of").agg(F.sort_array(F.collect_set("account")).alias("accounts"))
     return PROFILES.conform(
         registered.join(opt_outs, "profile_id", how="left")
         .withColumn("opted_out", F.col("opted_out_at").isNotNull()))

@@ -23,7 +23,7 @@ from jobs.transforms.sums import SHARE_SCALE, exact_sum
 
 @dataclass(frozen=True)
 class InfluenceResult:
-    ranks: DataFrame      # id, influence (sums to 1)
+    ranks: DataFrame      # id, influence (sums to 1), relative_influence (see weighted_pagerank)
     iterations: int
     residual: float       # L1 change in the last iteration
 
@@ -70,6 +70,7 @@ def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max
     # rank held back by leaks: a share (≤ 1), so its fixed-point sum cannot overflow
     dangling = ranks.agg(exact_sum(F.col("leak") * F.col("rank"), SHARE_SCALE)).first()[0] or 0.0
     residual, iteration = float("inf"), 0
+    base = (1.0 - damping) / n + damping * dangling / n
     while iteration < max_iterations and residual > tolerance:
         iteration += 1
         base = (1.0 - damping) / n + damping * dangling / n
@@ -82,4 +83,9 @@ def weighted_pagerank(edges: DataFrame, *, damping: float, tolerance: float, max
         residual, dangling = totals.residual, totals.dangling or 0.0
         ranks = new_ranks.select("id", "leak", F.col("new_rank").alias("rank"))
         on_iteration(iteration, residual)
-    return InfluenceResult(ranks.select("id", F.col("rank").alias("influence")), iteration, residual)
+    # what a vertex holds beyond the share every vertex gets (teleport and spread leaks), times
+    # n: received influence in units of an average vertex's, so it does not shrink as 1/n when
+    # the graph grows — a profile nobody engages with has 0 at any population size
+    relative = F.greatest(F.lit(0.0), (F.col("rank") - F.lit(base)) * F.lit(float(n)))
+    return InfluenceResult(ranks.select("id", F.col("rank").alias("influence"),
+                                        relative.alias("relative_influence")), iteration, residual)

@@ -1,0 +1,192 @@
+"""Erasure (`clout forget PROFILE`) and VACUUM (`clout vacuum`): people who leave, leave for good.
+
+`forget` is rerunnable at any point (each step is idempotent):
+1. find the profile's accounts (silver.accounts, every run date, and the landed link records);
+2. register the profile and each account in ops.erasures by SHA-256 only: from then on the
+   profiles job drops the profile and silver withholds its accounts' events (opt-out for good);
+3. DELETE its rows from every table: bronze and quarantine lines whose raw bytes name one of its
+   accounts, silver events by or towards its accounts, its links, every gold row about it (as a
+   profile, an engager or an author), published history included;
+4. VACUUM: files the DELETEs left behind go once older than `privacy.retention_hours` (time travel
+   keeps working until then), with what crashed runs left as old: reliable influence checkpoints
+   and snapshots staged for a gate.
+
+The next nightly therefore neither scores the profile nor lets its past engagement count for
+anybody: its events are gone from silver, so no edge, reach or +K can come from them.
+Landed files (the networks' drop zone, outside the warehouse) are not rewritten: what lands
+later for the accounts is withheld by hash at silver; its raw lines stay in bronze until the next
+`forget` sweep of the same profile (docs/reliability.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import time
+from dataclasses import dataclass
+
+from delta.tables import DeltaTable
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from pipelines.config import Config
+from pipelines.errors import UserError
+from pipelines.io import merge_insert_new, read_table, retrying_conflicts, table_exists, table_path
+from pipelines.log import log_event
+from pipelines.session import session_conf
+from schemas import TableSpec
+from schemas.bronze_raw_events import RAW_EVENTS
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.gold_network_influence import NETWORK_INFLUENCE
+from schemas.gold_profile_features import PROFILE_FEATURES
+from schemas.gold_scores import SCORES
+from schemas.gold_scores_shadow import SHADOW_SCORES
+from schemas.gold_topic_scores import TOPIC_SCORES
+from schemas.ops_dq_results import DQ_RESULTS
+from schemas.ops_erasures import ERASURES
+from schemas.ops_ingested_files import INGESTED_FILES
+from schemas.ops_runs import RUNS
+from schemas.silver_events import EVENTS
+from schemas.silver_profiles import ACCOUNTS, PROFILES
+from schemas.silver_quarantine import QUARANTINE
+
+PROFILE_ID = re.compile(r"^p\d{1,12}$")   # registered profiles (public-only ids have no owner to ask)
+EVERY_TABLE = (RAW_EVENTS, QUARANTINE, EVENTS, ACCOUNTS, PROFILES, ENGAGEMENT_EDGES, NETWORK_INFLUENCE,
+               PROFILE_FEATURES, SCORES, SHADOW_SCORES, TOPIC_SCORES, RUNS, DQ_RESULTS, INGESTED_FILES, ERASURES)
+
+
+def subject_hash(subject: str) -> str:
+    """The register's key: SHA-256 hex, equal to Spark's sha2(col, 256)."""
+    return hashlib.sha256(subject.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Erased:
+    profile_id: str
+    accounts: tuple[str, ...]
+    rows_deleted: dict[str, int]
+    files_vacuumed: int
+
+
+def check_profile_id(profile_id: str) -> str:
+    if not PROFILE_ID.match(profile_id):
+        raise UserError(f"forget: '{profile_id}' is not a registered profile id (like p0000123)")
+    return profile_id
+
+
+def accounts_of(spark: SparkSession, cfg: Config, profile_id: str) -> tuple[str, ...]:
+    """Every account ever linked to the profile: in silver (any run date) or in the landed links."""
+    from jobs.profiles import LINK_RECORD, link_record_files
+
+    found: set[str] = set()
+    if table_exists(spark, cfg, ACCOUNTS):
+        found |= {r.account for r in read_table(spark, cfg, ACCOUNTS)
+                  .where(F.col("profile_id") == profile_id).select("account").distinct().collect()}
+    files = link_record_files(cfg.paths.landing, None)
+    if files:
+        links = (spark.read.schema(LINK_RECORD).json(files)
+                 .where((F.col("profile_id") == profile_id) & (F.col("record") == "link")))
+        found |= {r.account for r in links.select(F.concat_ws(":", "network", "account_id").alias("account"))
+                  .distinct().collect()}
+    return tuple(sorted(found))
+
+
+def register(spark: SparkSession, cfg: Config, profile_id: str, accounts: tuple[str, ...]) -> None:
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = [("profile", subject_hash(profile_id), now)] + [("account", subject_hash(a), now) for a in accounts]
+    merge_insert_new(spark, spark.createDataFrame(rows, ERASURES.schema), cfg, ERASURES)
+
+
+def erased_hashes(spark: SparkSession, cfg: Config, kind: str) -> DataFrame:
+    """Hashes of forgotten profiles or accounts (column `subject_hash`); empty before any."""
+    if not table_exists(spark, cfg, ERASURES):
+        return spark.createDataFrame([], "subject_hash string")
+    return read_table(spark, cfg, ERASURES).where(F.col("kind") == kind).select("subject_hash")
+
+
+def names_an_account(accounts: tuple[str, ...]) -> Column:
+    """A raw line (bronze, quarantine) of the account's network naming one of its native ids
+    as a whole token (quoted string or bare number alike)."""
+    by_network: dict[str, list[str]] = {}
+    for account in accounts:
+        network, native = account.split(":", 1)
+        by_network.setdefault(network, []).append(re.escape(native))
+    text = F.col("payload").cast("string")  # no validation: invalid UTF-8 lines are searched too
+    match = F.lit(False)
+    for network, natives in sorted(by_network.items()):
+        token = rf"(?<![A-Za-z0-9_]){'(?:' + '|'.join(natives) + ')'}(?![A-Za-z0-9_])"
+        match = match | ((F.col("network") == network) & text.rlike(token))
+    return match
+
+
+def conditions(profile_id: str, accounts: tuple[str, ...]) -> dict[str, Column]:
+    """Per table, the rows that are about the profile."""
+    pid = F.lit(profile_id)
+    raw = names_an_account(accounts)
+    of_accounts = (F.col("actor_account").isin(list(accounts)) | F.col("target_account").isin(list(accounts))
+                   if accounts else F.lit(False))
+    about = F.col("profile_id") == pid
+    return {RAW_EVENTS.qualified_name: raw, QUARANTINE.qualified_name: raw, EVENTS.qualified_name: of_accounts,
+            ACCOUNTS.qualified_name: about | F.col("account").isin(list(accounts)),
+            PROFILES.qualified_name: about,
+            ENGAGEMENT_EDGES.qualified_name: (F.col("engager_id") == pid) | (F.col("author_id") == pid),
+            NETWORK_INFLUENCE.qualified_name: about, PROFILE_FEATURES.qualified_name: about,
+            SCORES.qualified_name: about, SHADOW_SCORES.qualified_name: about, TOPIC_SCORES.qualified_name: about}
+
+
+def delete_rows(spark: SparkSession, cfg: Config, spec: TableSpec, condition: Column) -> int:
+    if not table_exists(spark, cfg, spec):
+        return 0
+    target = DeltaTable.forPath(spark, table_path(cfg, spec))
+    retrying_conflicts(lambda: target.delete(condition), spec.qualified_name)
+    last = target.history(1).select("operation", "operationMetrics").first()
+    return int((last.operationMetrics or {}).get("numDeletedRows", 0)) if last.operation == "DELETE" else 0
+
+
+def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = EVERY_TABLE) -> int:
+    """VACUUM the tables (default: every one) with the configured retention; remove what crashed
+    runs left older than it. Returns the number of data files removed."""
+    hours = cfg.privacy.retention_hours
+    # Delta refuses a retention under its 168-hour floor unless told the operator chose it
+    spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", str(hours >= 168).lower())
+    removed = 0
+    # VACUUM lists a table's folders with this many tasks (Spark's default: 10,000 per table)
+    with session_conf(spark, {"spark.sql.sources.parallelPartitionDiscovery.parallelism":
+                              str(cfg.spark.shuffle_partitions)}):
+        for spec in tables:
+            if table_exists(spark, cfg, spec):
+                before = _data_files(cfg, spec)
+                DeltaTable.forPath(spark, table_path(cfg, spec)).vacuum(float(hours))
+                removed += before - _data_files(cfg, spec)
+    current = spark.sparkContext.getCheckpointDir() or ""
+    cutoff = time.time() - hours * 3600
+    # what crashed runs left: reliable influence checkpoints, snapshots staged for a gate
+    leftovers = list(cfg.paths.checkpoints.glob("*")) + list((cfg.paths.warehouse / "_staging").glob("*/*/*"))
+    for run_dir in leftovers:
+        if run_dir.is_dir() and run_dir.name not in current and run_dir.stat().st_mtime <= cutoff:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    return removed
+
+
+def _data_files(cfg: Config, spec: TableSpec) -> int:
+    root = cfg.paths.warehouse / spec.layer / spec.name
+    return sum(1 for p in root.rglob("*.parquet") if "_delta_log" not in p.parts)
+
+
+def forget(spark: SparkSession, cfg: Config, profile_id: str) -> Erased:
+    """Erase one registered profile from every table, then VACUUM (see the module's text)."""
+    check_profile_id(profile_id)
+    accounts = accounts_of(spark, cfg, profile_id)
+    if not accounts:
+        raise UserError(f"forget: no profile '{profile_id}' (no linked account in silver.accounts "
+                        f"or the landed account links): nothing changed")
+    register(spark, cfg, profile_id, accounts)
+    deleted = {}
+    for name, condition in conditions(profile_id, accounts).items():
+        spec = next(s for s in EVERY_TABLE if s.qualified_name == name)
+        deleted[name] = delete_rows(spark, cfg, spec, condition)
+    log_event("forget", profile_hash=subject_hash(profile_id)[:12], accounts=len(accounts),
+              rows_deleted=sum(deleted.values()))
+    touched = tuple(spec for spec in EVERY_TABLE if deleted.get(spec.qualified_name))
+    return Erased(profile_id, accounts, deleted, vacuum(spark, cfg, touched))
