@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--days", type=int, help="override the scale's day count")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    ap.add_argument("--label", default="", help="suffix of the result file, e.g. before / after a change")
     args = ap.parse_args(argv)
     profiles, days = SCALES[args.scale]["profiles"], args.days or SCALES[args.scale]["days"]
     with generated_sample(profiles, days, prefix="clout-ingest-bench-") as root:
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             **{f"{k}_lines_per_s_per_core": round(lines / v / cores) for k, v in timings.items()},
             **{f"{k}_vs_read_baseline": round(v / baseline, 1) for k, v in timings.items()},
         }
-        save_result(args.out, f"ingest-{args.scale}-{days}d.json", result)
+        from benchmarks.run import commit
+        result["commit"] = commit()
+        save_result(args.out, f"ingest-{args.scale}-{days}d{'-' + args.label if args.label else ''}.json", result)
         spark.stop()
     return 0
 

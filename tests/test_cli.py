@@ -46,7 +46,7 @@ def test_date_not_landed_is_one_line_exit_2(tmp_path):
 
 def test_help_lists_every_subcommand():
     out = clout("--help").stdout
-    for command in ("generate", "nightly", "backfill", "query", "report", "explain", "forget"):
+    for command in ("generate", "nightly", "backfill", "query", "report", "explain", "forget", "vacuum"):
         assert command in out
     assert clout("nightly", "--help").returncode == 0
 

@@ -69,9 +69,10 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     interactions = weighted_interactions(events, quality, model, snapshot_date=snapshot_date)
     damped = interactions.join(burst_factors(interactions, ag, window_days=window_days),
                                ["target_id", "week"], how="inner")
+    # materialised once: the ring signals read the pairs five times (both directions, triangles)
     pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
              .agg(F.count(F.lit(1)).alias("interactions"), exact_sum("w").alias("raw_weight"),
-                  exact_sum(F.col("w") * F.col("burst_factor")).alias("weight")))
+                  exact_sum(F.col("w") * F.col("burst_factor")).alias("weight"))).localCheckpoint()
     automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
