@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from delta import exceptions as conflicts
+from delta.exceptions import captured as conflicts   # importing it makes PySpark raise these types
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
@@ -24,6 +24,12 @@ CONFLICTS = (conflicts.ConcurrentAppendException, conflicts.ConcurrentDeleteRead
              conflicts.ConcurrentWriteException, conflicts.MetadataChangedException,
              conflicts.ProtocolChangedException)
 CONFLICT_ATTEMPTS = 8
+CONFLICT_NAMES = tuple(kind.__name__ for kind in CONFLICTS)
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A lost commit race, as Delta's Python types or, if another layer wrapped it, by name."""
+    return isinstance(exc, CONFLICTS) or any(name in str(exc)[:1000] for name in CONFLICT_NAMES)
 LAST_COMMIT_VERSION = "spark.databricks.delta.lastCommitVersionInSession"
 
 
@@ -54,8 +60,8 @@ def retrying_conflicts(write: Callable[[], T], what: str) -> T:
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             return write()
-        except CONFLICTS as exc:
-            if attempt == CONFLICT_ATTEMPTS:
+        except Exception as exc:
+            if not is_conflict(exc) or attempt == CONFLICT_ATTEMPTS:
                 raise
             from pipelines.log import log_event
             log_event("conflict", table=what, attempt=attempt, error=type(exc).__name__)
