@@ -3,9 +3,9 @@
 Parses each network's native shape, quarantines every failing line with a reason code, and
 MERGEs valid events into silver.events on (network, event_id), so a re-delivered event is
 dropped as a duplicate and a rerun inserts nothing. Events touching a profile that opted out
-(silver.profiles, built first) or to a forgotten one (ops.erasures) are withheld: not admitted, only counted. Then it reconciles:
-every landed line is accepted (silver holds it as the first delivery), quarantined, a
-duplicate, or withheld — exactly.
+(in any landed link record so far) or a forgotten one (ops.erasures) are withheld: not admitted,
+only counted. Then it reconciles: every landed line is accepted (silver holds it as the first
+delivery), quarantined, a duplicate, or withheld — exactly.
 """
 from __future__ import annotations
 

@@ -78,11 +78,17 @@ def profiles_as_of(ctx: JobContext) -> DataFrame:
 
 
 def opted_out_accounts(ctx: JobContext) -> DataFrame:
-    """Accounts of profiles opted out as of the run date (empty before the first profiles run)."""
-    if not (table_exists(ctx.spark, ctx.cfg, ACCOUNTS) and table_exists(ctx.spark, ctx.cfg, PROFILES)):
+    """Accounts of every profile that has opted out in any landed link record, whatever the run
+    date: an opt-out is forever, and silver's admission must not depend on which run (a backfill
+    of a past date or tonight's) happens to ingest a file first."""
+    paths = link_record_files(ctx.cfg.paths.landing, None)
+    if not paths:
         return ctx.spark.createDataFrame([], "account string")
-    opted_out = profiles_as_of(ctx).where(F.col("opted_out")).select("profile_id")
-    return accounts_as_of(ctx).join(opted_out, "profile_id").select("account")
+    records = ctx.spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths)
+    opted_out = records.where(F.col("record") == "opt_out").select("profile_id").distinct()
+    links = records.where(F.col("record") == "link").select(
+        "profile_id", F.concat_ws(":", "network", "account_id").alias("account"))
+    return links.join(opted_out, "profile_id").select("account").distinct()
 
 
 if __name__ == "__main__":
