@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from jobs.transforms.identity import linked_accounts, profiles
+from jobs.transforms.identity import account_of_link, linked_accounts, profiles
 from pipelines.erasure import erased_hashes
 from pipelines.io import drop_table, read_table, replace_where, table_exists, table_path
 from pipelines.jobrun import JobContext, JobResult, submit_main
@@ -39,11 +39,17 @@ def link_record_files(landing: Path, up_to: dt.date | None) -> list[str]:
     return [str(f) for d in days for f in sorted(d.glob("*.jsonl.gz"))]
 
 
+def link_records(spark, landing: Path, up_to: dt.date | None) -> tuple[DataFrame, int]:
+    """The landed link records of delivery dates up to `up_to` (None: all), and the file count."""
+    paths = link_record_files(landing, up_to)
+    records = (spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths) if paths
+               else spark.createDataFrame([], LINK_RECORD))
+    return records, len(paths)
+
+
 def run(ctx: JobContext) -> JobResult:
     """Rebuild the account → profile links known up to the run date."""
-    paths = link_record_files(ctx.cfg.paths.landing, ctx.run_date)
-    records = (ctx.spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths) if paths
-               else ctx.spark.createDataFrame([], LINK_RECORD))
+    records, files = link_records(ctx.spark, ctx.cfg.paths.landing, ctx.run_date)
     forgotten = F.broadcast(erased_hashes(ctx.spark, ctx.cfg, "profile"))
     records = (records.where(F.col("profile_id").isNotNull())
                .join(forgotten, F.sha2(F.col("profile_id"), 256) == forgotten.subject_hash, "left_anti")
@@ -57,7 +63,7 @@ def run(ctx: JobContext) -> JobResult:
     n = accounts.count()
     accounts.unpersist()
     records.unpersist()
-    return JobResult(rows_in=n, rows_out=n, message=f"{len(paths)} account files")
+    return JobResult(rows_in=n, rows_out=n, message=f"{files} account files")
 
 
 def drop_older_layout(ctx: JobContext, spec) -> None:
@@ -81,13 +87,9 @@ def opted_out_accounts(ctx: JobContext) -> DataFrame:
     """Accounts of every profile that has opted out in any landed link record, whatever the run
     date: an opt-out is forever, and silver's admission must not depend on which run (a backfill
     of a past date or tonight's) happens to ingest a file first."""
-    paths = link_record_files(ctx.cfg.paths.landing, None)
-    if not paths:
-        return ctx.spark.createDataFrame([], "account string")
-    records = ctx.spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths)
+    records, _ = link_records(ctx.spark, ctx.cfg.paths.landing, None)
     opted_out = records.where(F.col("record") == "opt_out").select("profile_id").distinct()
-    links = records.where(F.col("record") == "link").select(
-        "profile_id", F.concat_ws(":", "network", "account_id").alias("account"))
+    links = records.where(F.col("record") == "link").select("profile_id", account_of_link().alias("account"))
     return links.join(opted_out, "profile_id").select("account").distinct()
 
 

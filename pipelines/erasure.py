@@ -77,18 +77,16 @@ def check_profile_id(profile_id: str) -> str:
 
 def accounts_of(spark: SparkSession, cfg: Config, profile_id: str) -> tuple[str, ...]:
     """Every account ever linked to the profile: in silver (any run date) or in the landed links."""
-    from jobs.profiles import LINK_RECORD, link_record_files
+    from jobs.profiles import link_records
+    from jobs.transforms.identity import account_of_link
 
     found: set[str] = set()
     if table_exists(spark, cfg, ACCOUNTS):
         found |= {r.account for r in read_table(spark, cfg, ACCOUNTS)
                   .where(F.col("profile_id") == profile_id).select("account").distinct().collect()}
-    files = link_record_files(cfg.paths.landing, None)
-    if files:
-        links = (spark.read.schema(LINK_RECORD).json(files)
-                 .where((F.col("profile_id") == profile_id) & (F.col("record") == "link")))
-        found |= {r.account for r in links.select(F.concat_ws(":", "network", "account_id").alias("account"))
-                  .distinct().collect()}
+    records, _ = link_records(spark, cfg.paths.landing, None)
+    links = records.where((F.col("profile_id") == profile_id) & (F.col("record") == "link"))
+    found |= {r.account for r in links.select(account_of_link().alias("account")).distinct().collect()}
     return tuple(sorted(found))
 
 

@@ -7,12 +7,15 @@ from pyspark.sql import functions as F
 from schemas.silver_profiles import ACCOUNTS, PROFILES
 
 PUBLIC_PREFIX = "pub:"
+def account_of_link():
+    """A link record's account as Clout names it: "<network>:<account id>"."""
+    return F.concat_ws(":", "network", "account_id")
 
 
 def linked_accounts(link_records: DataFrame, as_of) -> DataFrame:
     """`link` records known on `as_of` → one row per account, the latest link winning."""
     links = (link_records.where(F.col("record") == "link")
-             .select(F.concat_ws(":", "network", "account_id").alias("account"), "network",
+             .select(account_of_link().alias("account"), "network",
                      "profile_id", F.to_date("at").alias("linked_at")))
     latest = links.groupBy("account").agg(F.max_by(F.struct("network", "profile_id", "linked_at"),
                                                    "linked_at").alias("l"))
