@@ -86,12 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also count events of the window delivered after --date (rerun of a past date)")
     n.add_argument("--shadow-model", default=None, metavar="VERSION",
                    help="also score with this candidate model into gold.scores_shadow and print the shift")
+    n.add_argument("--no-resume", action="store_true",
+                   help="after a crash, run every stage again (default: resume at the first stage "
+                        "the crashed attempt did not complete)")
 
     b = command("backfill", "run the nightly for every date from --start to --end, in order; dates "
                             "already completed with the same model, config and inputs are skipped")
     b.add_argument("--start", type=_date, required=True, help="first date, YYYY-MM-DD")
     b.add_argument("--end", type=_date, required=True, help="last date, YYYY-MM-DD")
-    b.add_argument("--force", action="store_true", help="rerun dates the ledger says are complete")
+    b.add_argument("--force", action="store_true",
+                   help="rerun dates the ledger says are complete, every stage (no resume)")
     b.add_argument("--include-late", action="store_true",
                    help="let each snapshot count events delivered after its date (late data)")
     b.add_argument("--shadow-model", default=None, metavar="VERSION",

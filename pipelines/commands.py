@@ -65,7 +65,7 @@ def nightly(args: argparse.Namespace) -> int:
     started = time.time()
     spark = get_spark(cfg, f"clout-nightly-{args.date}")
     result = run_nightly(cfg, args.date, spark=spark, include_late=args.include_late,
-                         shadow_model=args.shadow_model)
+                         shadow_model=args.shadow_model, resume=not args.no_resume)
     top = top_profiles(read_table(spark, cfg, SCORES).where(f"snapshot_date = DATE'{args.date}'"))
     print(f"\nnightly {args.date} done in {time.time() - started:.0f}s (run {result.run_id})")
     print("\n".join(stage_summary(result)))
@@ -102,7 +102,7 @@ def backfill(args: argparse.Namespace) -> int:
             result = run_shadow(ctx, args.shadow_model, NightlyResult(ctx.run_id, {}, {}))
         else:
             result = run_nightly(cfg, day, spark=spark, include_late=args.include_late,
-                                 shadow_model=args.shadow_model)
+                                 shadow_model=args.shadow_model, resume=not args.force)
             ran += 1
         print(f"[backfill] {day} done in {time.time() - started:.0f}s (run {result.run_id})")
         for line in result.shift_lines:

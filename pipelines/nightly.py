@@ -17,6 +17,7 @@ from pipelines.config import Config, load_model
 from pipelines.errors import UserError
 from pipelines.io import read_table, table_exists
 from pipelines.jobrun import JobContext, JobResult, new_run_id, record_run, run_job
+from pipelines.log import log_event
 from pipelines.session import get_spark
 from schemas.ops_runs import RUNS
 
@@ -59,17 +60,28 @@ def inputs_hash(cfg: Config, run_date: dt.date, include_late: bool = False) -> s
 
 
 def run_nightly(cfg: Config, run_date: dt.date, spark=None, *, include_late: bool = False,
-                shadow_model: str | None = None) -> NightlyResult:
-    """Every stage for run_date, then (optionally) a candidate model in shadow."""
+                shadow_model: str | None = None, resume: bool = True) -> NightlyResult:
+    """Every stage for run_date, then (optionally) a candidate model in shadow.
+
+    With `resume`, a rerun after a crash starts at the first stage the unfinished attempts at
+    run_date did not complete (same model, config and inputs); the stages before it are not
+    run again. After a completed nightly, a rerun computes every stage.
+    """
     preflight(cfg, run_date)
     spark = spark or get_spark(cfg, f"clout-nightly-{run_date}")
     ctx = context(spark, cfg, run_date, include_late)
     started = time.time()
     results, seconds = {}, {}
+    finished = unfinished_attempt_stages(ctx) if resume else {}
     for i, (name, body) in enumerate(STAGES):
         progress(i, name)
         stage_started = time.time()
-        results[name] = run_job(ctx, name, body)
+        if name in finished:
+            results[name] = finished[name]
+            log_event("resumed", job=name, run_id=ctx.run_id, date=str(run_date), message=finished[name].message)
+        else:
+            finished = {}   # a stage run again: every later stage runs again too
+            results[name] = run_job(ctx, name, body)
         seconds[name] = time.time() - stage_started
     progress(len(STAGES), "done")
     record_run(ctx, NIGHTLY, summary_result(results), "succeeded", started)
@@ -103,6 +115,32 @@ def summary_result(results: dict[str, JobResult]) -> JobResult:
                      quarantined=silver.quarantined, duplicates=silver.duplicates,
                      withheld=silver.withheld, model_version=published.model_version,
                      dq_outcome=published.dq_outcome)
+
+
+def unfinished_attempt_stages(ctx: JobContext) -> dict[str, JobResult]:
+    """Stages that attempts at ctx.run_date completed after the date's last completed nightly,
+    with the same model, config and inputs: what a rerun after a crash need not do again.
+
+    Reads the ledger rows of one date (a few per attempt), never per-profile data."""
+    if not table_exists(ctx.spark, ctx.cfg, RUNS):
+        return {}
+    same = (read_table(ctx.spark, ctx.cfg, RUNS)
+            .where((F.col("run_date") == F.lit(ctx.run_date)) & (F.col("status") == "succeeded")
+                   & (F.col("model_version") == ctx.cfg.pipeline.model_version)
+                   & (F.col("config_hash") == ctx.cfg.digest())
+                   & (F.col("inputs_hash") == ctx.inputs_hash)))
+    rows = sorted(same.where(F.col("job").isin(NIGHTLY, *(name for name, _ in STAGES))).collect(),
+                  key=lambda r: r.ended_at)
+    done: dict[str, JobResult] = {}
+    for row in rows:
+        if row.job == NIGHTLY:   # a completed nightly: a rerun after it starts from scratch
+            done = {}
+        else:
+            done[row.job] = JobResult(rows_in=row.rows_in, rows_out=row.rows_out, quarantined=row.quarantined,
+                                      duplicates=row.duplicates, model_version=row.model_version,
+                                      withheld=row.withheld, dq_outcome=row.dq_outcome,
+                                      message=f"resumed: done by run {row.run_id}")
+    return done
 
 
 def progress(done: int, stage: str) -> None:

@@ -1,6 +1,7 @@
 """Crash injection: the nightly's driver SIGKILLed at five points, one after another, each time
-rerun; the final tables equal the uninterrupted reference run, and at every crash a reader of a
-published table sees a whole snapshot or none, never a part of one."""
+rerun; the final tables equal the uninterrupted reference run, at every crash a reader of a
+published table sees a whole snapshot or none, never a part of one, and no stage a crashed
+attempt completed is run again."""
 import json
 import os
 import signal
@@ -12,13 +13,15 @@ import pytest
 from deltalake import DeltaTable
 
 from generator import generate
-from pipelines.nightly import run_nightly
+from pipelines.io import read_table
+from pipelines.nightly import STAGES, run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.gold_topic_scores import TOPIC_SCORES
+from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from tests.conftest import DAY, E2E_SAMPLE, checksum, config_for
@@ -78,6 +81,13 @@ def test_kill_9_at_five_points_then_rerun_equals_the_uninterrupted_run(spark, e2
             rows = published_rows(cfg, spec)
             assert rows in (0, reference[spec][0]), f"after a crash during {point}: {spec.qualified_name} " \
                                                     f"shows {rows} rows of {reference[spec][0]}"
-    run_nightly(cfg, DAY, spark=spark)
+    final = run_nightly(cfg, DAY, spark=spark)
     for spec in INGESTED + PUBLISHED:
         assert checksum(spark, cfg, spec) == reference[spec], spec.qualified_name
+    # the last crash hit the scores stage: the rerun resumed there, and across the five crashed
+    # attempts and the rerun every stage completed exactly once
+    resumed = [name for name, r in final.results.items() if (r.message or "").startswith("resumed")]
+    assert resumed == ["ingest_bronze", "profiles", "ingest_silver", "engagement_edges", "network_influence"]
+    completions = {r.job: r["count"] for r in read_table(spark, cfg, RUNS)
+                   .where("status = 'succeeded'").groupBy("job").count().collect()}
+    assert completions == {**{name: 1 for name, _ in STAGES}, "nightly": 1}
