@@ -7,9 +7,13 @@ the other relative paths against data_root, so `--data-root` moves them all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import importlib
+import importlib.util
 import json
 import os
+import pkgutil
 import re
 from pathlib import Path
 from typing import Any
@@ -127,8 +131,10 @@ class Config(_Strict):
 
     def digest(self) -> str:
         """A short hash of what decides the results, written to the run ledger: the settings
-        that change output and the model file's bytes — not where or how fast the run happens."""
+        that change output, the model and ontology files' bytes and the code that computes the
+        tables — not where or how fast the run happens."""
         settings = self.model_dump(mode="json", exclude=RUNTIME_ONLY)
+        settings["code"] = code_digest()
         model_file = CONF_DIR / "models" / f"{self.pipeline.model_version}.yaml"
         settings["model_file"] = (hashlib.sha256(model_file.read_bytes()).hexdigest()
                                   if model_file.is_file() else None)
@@ -136,6 +142,27 @@ class Config(_Strict):
                                    if TOPICS_FILE.is_file() else None)
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+CODE_PACKAGES = ("jobs", "schemas", "pipelines")
+
+
+@functools.cache
+def code_digest(packages: tuple[str, ...] = CODE_PACKAGES) -> str:
+    """A hash of the source of every module of the packages that compute the tables, read
+    through their loaders (the project folder, or the zip spark-submit ships): a release that
+    changes a stage's code changes the ledger's fingerprint, so no rerun resumes from, or skips
+    a date because of, what older code computed."""
+    names = set(packages)
+    for package in packages:
+        path = importlib.import_module(package).__path__
+        names |= {info.name for info in pkgutil.walk_packages(path, f"{package}.")}
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        spec = importlib.util.find_spec(name)
+        source = spec.loader.get_source(name) if spec and spec.loader else None   # namespace: none
+        digest.update(f"{name}\n{source or ''}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _first_error(err: ValidationError) -> str:

@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-from pipelines.config import load_config, load_model
+from pipelines import config as config_module
+from pipelines.config import code_digest, load_config, load_model
 from pipelines.errors import ConfigError
 
 
@@ -83,3 +84,24 @@ def test_no_secrets_in_the_repository():
     found = [f"{name}: {p.pattern}" for name in files if (PROJECT_ROOT / name).is_file()
              for p in patterns if p.search((PROJECT_ROOT / name).read_text(errors="ignore"))]
     assert found == []
+
+
+def test_the_fingerprint_changes_with_the_code_and_not_with_where_it_runs(tmp_path, monkeypatch):
+    """The ledger's config hash covers the code that computes the tables: editing a module of a
+    package (here a throwaway one) changes it; paths and Spark sizing do not."""
+    package = tmp_path / "stagecode"
+    (package / "inner").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "inner" / "__init__.py").write_text("")
+    (package / "inner" / "weights.py").write_text("SHARE = 1.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = code_digest(("stagecode",))
+    (package / "inner" / "weights.py").write_text("SHARE = 2.0\n")
+    code_digest.cache_clear()
+    assert code_digest(("stagecode",)) != before
+    a = load_config("local", {"paths.data_root": str(tmp_path / "a"), "spark.shuffle_partitions": 2})
+    b = load_config("local", {"paths.data_root": str(tmp_path / "b"), "spark.shuffle_partitions": 64})
+    today = a.digest()
+    assert today == b.digest() != load_config("local", {"pipeline.window_days": 30}).digest()
+    monkeypatch.setattr(config_module, "code_digest", lambda: "the code of a later release")
+    assert a.digest() != today
