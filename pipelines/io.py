@@ -25,12 +25,12 @@ CONFLICTS = (conflicts.ConcurrentAppendException, conflicts.ConcurrentDeleteRead
              conflicts.ProtocolChangedException)
 CONFLICT_ATTEMPTS = 8
 CONFLICT_NAMES = tuple(kind.__name__ for kind in CONFLICTS)
+LAST_COMMIT_VERSION = "spark.databricks.delta.lastCommitVersionInSession"
 
 
 def is_conflict(exc: BaseException) -> bool:
     """A lost commit race, as Delta's Python types or, if another layer wrapped it, by name."""
     return isinstance(exc, CONFLICTS) or any(name in str(exc)[:1000] for name in CONFLICT_NAMES)
-LAST_COMMIT_VERSION = "spark.databricks.delta.lastCommitVersionInSession"
 
 
 @contextmanager

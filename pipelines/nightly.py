@@ -122,13 +122,9 @@ def unfinished_attempt_stages(ctx: JobContext) -> dict[str, JobResult]:
     with the same model, config and inputs: what a rerun after a crash need not do again.
 
     Reads the ledger rows of one date (a few per attempt), never per-profile data."""
-    if not table_exists(ctx.spark, ctx.cfg, RUNS):
+    same = same_fingerprint_runs(ctx.spark, ctx.cfg, ctx.run_date, ctx.inputs_hash)
+    if same is None:
         return {}
-    same = (read_table(ctx.spark, ctx.cfg, RUNS)
-            .where((F.col("run_date") == F.lit(ctx.run_date)) & (F.col("status") == "succeeded")
-                   & (F.col("model_version") == ctx.cfg.pipeline.model_version)
-                   & (F.col("config_hash") == ctx.cfg.digest())
-                   & (F.col("inputs_hash") == ctx.inputs_hash)))
     rows = sorted(same.where(F.col("job").isin(NIGHTLY, *(name for name, _ in STAGES))).collect(),
                   key=lambda r: r.ended_at)
     done: dict[str, JobResult] = {}
@@ -155,16 +151,24 @@ def progress(done: int, stage: str) -> None:
 
 def completed(spark, cfg: Config, run_date: dt.date, include_late: bool = False) -> str | None:
     """The run id of a completed nightly for run_date with today's model, config and inputs."""
-    if not table_exists(spark, cfg, RUNS):
+    same = same_fingerprint_runs(spark, cfg, run_date, inputs_hash(cfg, run_date, include_late))
+    if same is None:
         return None
-    row = (read_table(spark, cfg, RUNS)
-           .where((F.col("job") == NIGHTLY) & (F.col("status") == "succeeded")
-                  & (F.col("run_date") == F.lit(run_date))
-                  & (F.col("model_version") == cfg.pipeline.model_version)
-                  & (F.col("config_hash") == cfg.digest())
-                  & (F.col("inputs_hash") == inputs_hash(cfg, run_date, include_late)))
+    row = (same.where(F.col("job") == NIGHTLY)
            .orderBy(F.col("ended_at").desc()).select("run_id").first())
     return row.run_id if row else None
+
+
+def same_fingerprint_runs(spark, cfg: Config, run_date: dt.date, inputs: str | None) -> DataFrame | None:
+    """Succeeded ledger rows of run_date with today's model, config and these inputs (None
+    before the ledger exists): the one rule for "this work was already done"."""
+    if not table_exists(spark, cfg, RUNS):
+        return None
+    return (read_table(spark, cfg, RUNS)
+            .where((F.col("run_date") == F.lit(run_date)) & (F.col("status") == "succeeded")
+                   & (F.col("model_version") == cfg.pipeline.model_version)
+                   & (F.col("config_hash") == cfg.digest())
+                   & (F.col("inputs_hash") == inputs)))
 
 
 def stage_summary(result: NightlyResult) -> list[str]:

@@ -7,6 +7,8 @@ from pyspark.sql import functions as F
 from schemas.silver_profiles import ACCOUNTS, PROFILES
 
 PUBLIC_PREFIX = "pub:"
+
+
 def account_of_link():
     """A link record's account as Clout names it: "<network>:<account id>"."""
     return F.concat_ws(":", "network", "account_id")
