@@ -22,9 +22,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 	@echo "[setup] python packages ready"
 
-$(JARS_STAMP): $(STAMP) conf/local.yaml pipelines/jars.py
+$(JARS_STAMP): $(STAMP) conf/local.yaml pipelines/core/jars.py
 	@echo "[setup] resolving JVM packages from Maven Central into .cache/ (Spark's own Ivy)"
-	@$(PY) -m pipelines.jars resolve
+	@$(PY) -m pipelines.core.jars resolve
 	@echo "[setup] JVM packages cached; later runs need no network"
 
 # headless Chromium from the distribution's packages: the report's browser test (tests/test_report.py)
@@ -45,7 +45,7 @@ bench: setup
 	@$(PY) -m benchmarks.run --scale $(SCALE)
 
 package: setup
-	@$(PY) -m pipelines.package
+	@$(PY) -m pipelines.orchestration.package
 
 clean:
 	rm -rf data .cache/checkpoints dist

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from benchmarks import END, generated_sample, save_result
 from generator import SCALES
-from pipelines.config import load_config
-from pipelines.nightly import run_nightly
-from pipelines.session import get_spark
+from pipelines.core.config import load_config
+from pipelines.orchestration.nightly import run_nightly
+from pipelines.core.session import get_spark
 
 BUDGET = 0.15
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from benchmarks import END, generated_sample, save_result
 from generator import SCALES
 from jobs import ingest_bronze, ingest_silver
-from pipelines.config import load_config
-from pipelines.jobrun import JobContext, new_run_id
-from pipelines.session import get_spark
+from pipelines.core.config import load_config
+from pipelines.core.jobrun import JobContext, new_run_id
+from pipelines.core.session import get_spark
 
 
 def main(argv: list[str] | None = None) -> int:

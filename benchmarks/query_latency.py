@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
-    clout = [sys.executable, "-m", "pipelines.cli"]
+    clout = [sys.executable, "-m", "pipelines.orchestration.cli"]
     root = ["--data-root", str(args.data_root.resolve())]
     rows = subprocess.run(clout + ["query", f"SELECT count(*) FROM scores WHERE snapshot_date = DATE '{END}'",
                                    "--format", "csv"] + root, capture_output=True, text=True).stdout.split()[-1]

@@ -29,10 +29,10 @@ from deltalake import DeltaTable
 
 from benchmarks import END, generated_sample, save_result
 from generator import SCALES
-from pipelines.config import load_config, load_model
-from pipelines.jobrun import run_job
-from pipelines.nightly import STAGES, context
-from pipelines.session import get_spark
+from pipelines.core.config import load_config, load_model
+from pipelines.core.jobrun import run_job
+from pipelines.orchestration.nightly import STAGES, context
+from pipelines.core.session import get_spark
 
 RATE_UNIT = {"ingest_bronze": "lines", "profiles": "link records", "ingest_silver": "lines",
              "engagement_edges": "events", "network_influence": "edge·iterations", "scores": "events",

@@ -79,7 +79,7 @@ def main() -> None:
 
 def plot_distribution(root: Path, day: dt.date, figures: dict, out: Path) -> None:
     """The snapshot's score histogram with p10/p50/p90/p99 marked (docs/scoring.md shows it)."""
-    from pipelines.report import png_bytes, score_histogram
+    from pipelines.serving.report import png_bytes, score_histogram
 
     scores = snapshot(root, "scores", day, ["profile_id", "score"])
     bins: dict[int, int] = {}

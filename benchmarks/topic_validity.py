@@ -16,7 +16,7 @@ from pathlib import Path
 from deltalake import DeltaTable
 
 from benchmarks import save_result
-from pipelines.config import load_model
+from pipelines.core.config import load_model
 
 
 def validity(root: str) -> dict:

@@ -21,7 +21,7 @@ from .ids import serial_base
 from .model import NetworkModel
 from .networks import Renderer
 from .population import Population
-from pipelines.ontology import Ontology
+from schemas.ontology import Ontology
 from .writer import part_path, write_lines
 
 RESERVOIR = 2_000          # recently written good lines that may be re-delivered

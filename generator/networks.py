@@ -17,7 +17,7 @@ import numpy as np
 from . import config as C
 from . import ids
 from .activity import N_TEXTS
-from pipelines.ontology import Ontology
+from schemas.ontology import Ontology
 
 _WORDS = ("data team launch growth insight story market signal model review thread update "
           "lesson guide tip trend question answer research result report video demo build "

@@ -19,7 +19,7 @@ from typing import Callable
 from . import config as C
 from .delivery import NetworkStats, run_network
 from .population import build_population
-from pipelines.ontology import load_ontology
+from schemas.ontology import load_ontology
 from .truth import account_index, write_accounts, write_truth
 from .writer import check_replaceable, staging_dir, swap_into_place
 

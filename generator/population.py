@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import config as C
-from pipelines.ontology import Ontology
+from schemas.ontology import Ontology
 
 MAX_TOPICS = 12
 

@@ -12,7 +12,7 @@ from .corruption import WRONG_TYPE_FIELD
 from .delivery import NetworkStats
 from .ids import account_ids
 from .population import Population
-from pipelines.ontology import Ontology
+from schemas.ontology import Ontology
 from .writer import part_path, write_lines
 
 

@@ -2,7 +2,7 @@
 
 Engager quality is computed here and again by the scores job, from the same rule
 (jobs.transforms.engagement.engager_quality) over the same window. Replaces the snapshot date's
-partition atomically, through the data-quality gate (pipelines/publish.py).
+partition atomically, through the data-quality gate (pipelines/quality/publish.py).
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.window_events import window_events
-from pipelines.config import load_model
-from pipelines.jobrun import JobContext, JobResult, submit_main
-from pipelines.publish import publish_snapshot
+from pipelines.core.config import load_model
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from pipelines.quality.publish import publish_snapshot
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
 JOB = "engagement_edges"

@@ -17,10 +17,10 @@ from pathlib import Path
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from pipelines.errors import DataQualityError, UserError
-from pipelines.io import merge_insert_new, read_table, table_exists
-from pipelines.jobrun import JobContext, JobResult, submit_main
-from pipelines.session import session_conf
+from pipelines.core.errors import DataQualityError, UserError
+from pipelines.core.io import merge_insert_new, read_table, table_exists
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from pipelines.core.session import session_conf
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_events import NETWORKS
 

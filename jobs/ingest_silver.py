@@ -16,11 +16,11 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.events import (accepted_candidates, parse_all_networks, quarantined, validate,
                                    with_opt_outs)
-from pipelines.errors import DataQualityError
-from pipelines.io import merge_insert_new, read_table, table_exists
+from pipelines.core.errors import DataQualityError
+from pipelines.core.io import merge_insert_new, read_table, table_exists
 from jobs.profiles import opted_out_accounts
-from pipelines.erasure import erased_hashes
-from pipelines.jobrun import JobContext, JobResult, submit_main
+from pipelines.core.erasures import erased_hashes
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.silver_events import EVENTS

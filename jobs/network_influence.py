@@ -11,11 +11,12 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.transforms.influence import InfluenceResult, weighted_pagerank
-from pipelines.config import InfluenceSettings, load_model
-from pipelines.io import read_table
-from pipelines.jobrun import JobContext, JobResult, submit_main
-from pipelines.log import log_event
-from pipelines.publish import publish_snapshot
+from pipelines.core.config import load_model
+from schemas.model import InfluenceSettings
+from pipelines.core.io import read_table
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from pipelines.core.log import log_event
+from pipelines.quality.publish import publish_snapshot
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 

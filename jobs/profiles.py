@@ -16,9 +16,9 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from jobs.transforms.identity import account_of_link, linked_accounts, profiles
-from pipelines.erasure import erased_hashes
-from pipelines.io import drop_table, read_table, replace_where, table_exists, table_path
-from pipelines.jobrun import JobContext, JobResult, submit_main
+from pipelines.core.erasures import erased_hashes
+from pipelines.core.io import drop_table, read_table, replace_where, table_exists, table_path
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.silver_profiles import ACCOUNTS, PROFILES
 
 JOB = "profiles"

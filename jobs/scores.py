@@ -1,7 +1,7 @@
 """scores: silver.events (window) + gold.engagement_edges + gold.network_influence for D
 → gold.profile_features and gold.scores for D.
 
-Both snapshots are published through the data-quality gate (pipelines/publish.py): staged,
+Both snapshots are published through the data-quality gate (pipelines/quality/publish.py): staged,
 validated with their table's suite, and only then swapped into the published table; a failing
 check leaves the published snapshot untouched and fails the job.
 """
@@ -16,10 +16,10 @@ from jobs.transforms.engagement import engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.topics import topic_entropy
 from jobs.window_events import window_events
-from pipelines.config import load_model, load_topics
-from pipelines.io import read_table, table_exists
-from pipelines.jobrun import JobContext, JobResult, submit_main
-from pipelines.publish import publish_snapshot
+from pipelines.core.config import load_model, load_topics
+from pipelines.core.io import latest_snapshot_before, read_table, table_exists
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from pipelines.quality.publish import publish_snapshot
 from schemas import TableSpec
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
@@ -33,17 +33,14 @@ def previous_snapshot(ctx: JobContext, spec: TableSpec, model_version: str) -> D
     """The latest snapshot before the run date scored by the same model, or None."""
     if not table_exists(ctx.spark, ctx.cfg, spec):
         return None
-    same_model = (read_table(ctx.spark, ctx.cfg, spec)
-                  .where((F.col("snapshot_date") < F.lit(ctx.run_date))
-                         & (F.col("model_version") == model_version)))
-    latest = same_model.agg(F.max("snapshot_date")).first()[0]
-    return None if latest is None else same_model.where(F.col("snapshot_date") == F.lit(latest))
+    same_model = read_table(ctx.spark, ctx.cfg, spec).where(F.col("model_version") == model_version)
+    return latest_snapshot_before(same_model, "snapshot_date", ctx.run_date)
 
 
 def run(ctx: JobContext) -> JobResult:
     """Compute features and the 1–100 score snapshot for the run date."""
     model = load_model(ctx.cfg.pipeline.model_version)
-    day = f"snapshot_date = '{ctx.run_date}'"
+    day = F.col("snapshot_date") == F.lit(ctx.run_date)
     events = window_events(ctx).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(day)

@@ -15,9 +15,9 @@ from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.shift import Shift, shift
 from jobs.transforms.topics import topic_entropy
 from jobs.window_events import window_events
-from pipelines.config import load_model, load_topics
-from pipelines.io import read_table, replace_where
-from pipelines.jobrun import JobContext, JobResult
+from pipelines.core.config import load_model, load_topics
+from pipelines.core.io import read_table, replace_where
+from pipelines.core.jobrun import JobContext, JobResult
 from schemas.gold_scores import SCORES
 from schemas.gold_scores_shadow import SHADOW_SCORES
 

@@ -1,7 +1,7 @@
 """topic_scores: silver.events (window ending at D) + gold.engagement_edges for D
 → gold.topic_scores for D: what each profile is influential about, with the evidence.
 
-Published through the data-quality gate (pipelines/publish.py) like every gold snapshot.
+Published through the data-quality gate (pipelines/quality/publish.py) like every gold snapshot.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from jobs.transforms.engagement import engager_quality, weighted_interactions
 from jobs.transforms.gaming import swap_ring_members
 from jobs.transforms.topics import topic_scores
 from jobs.window_events import window_events
-from pipelines.config import load_model, load_topics
-from pipelines.io import read_table
-from pipelines.jobrun import JobContext, JobResult, submit_main
-from pipelines.publish import publish_snapshot
+from pipelines.core.config import load_model, load_topics
+from pipelines.core.io import read_table
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from pipelines.quality.publish import publish_snapshot
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_topic_scores import TOPIC_SCORES
 

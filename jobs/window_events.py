@@ -6,8 +6,8 @@ from pyspark.sql import functions as F
 
 from jobs.profiles import accounts_as_of, profiles_as_of
 from jobs.transforms.engagement import in_window, with_profiles
-from pipelines.io import read_table
-from pipelines.jobrun import JobContext
+from pipelines.core.io import read_table
+from pipelines.core.jobrun import JobContext
 from schemas.silver_events import EVENTS
 
 

@@ -2,7 +2,9 @@
 
 Jobs import the spec of every table they write; `TableSpec.conform` is the schema contract
 applied as the last step of a transform chain. A published table's `suite` declares its
-data-quality expectations as data; pipelines/dq.py turns them into a Great Expectations suite.
+data-quality expectations as data; pipelines/quality/dq.py turns them into a Great Expectations
+suite. `schemas.registry.TABLES` finds every spec here: erasure (`personal`), analyst access
+(`queryable`) and the quality gate (`suite`) read it, so no list of tables is kept by hand.
 """
 from __future__ import annotations
 
@@ -52,6 +54,16 @@ class Suite:
 
 
 @dataclass(frozen=True)
+class PersonalData:
+    """Where a table's rows name a person, for `clout forget`: columns holding a registered
+    profile id, columns holding an account ("<network>:<native id>"), or raw landed lines
+    (searched for the accounts' native ids)."""
+    profile_columns: tuple[str, ...] = ()
+    account_columns: tuple[str, ...] = ()
+    raw_payload: bool = False
+
+
+@dataclass(frozen=True)
 class TableSpec:
     layer: str
     name: str
@@ -60,6 +72,8 @@ class TableSpec:
     partition_by: tuple[str, ...]
     contract: str
     suite: Suite | None = None   # published tables: the data-quality gate's expectations
+    personal: PersonalData | None = None   # rows about a person: erased by `clout forget`
+    queryable: bool = False      # analysts read it by `name` (clout query / clout sql)
 
     @property
     def qualified_name(self) -> str:

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import PersonalData, TableSpec
 
 RAW_EVENTS = TableSpec(
     layer="bronze",
@@ -17,4 +17,5 @@ RAW_EVENTS = TableSpec(
     keys=("source_file", "line_number"),
     partition_by=("landing_date",),
     contract="one row per line of every landed file; a file is ingested at most once",
+    personal=PersonalData(raw_payload=True),
 )

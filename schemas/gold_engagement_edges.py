@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, Suite, TableSpec
+from schemas import Between, Suite, PersonalData, TableSpec
 
 ENGAGEMENT_EDGES = TableSpec(
     layer="gold",
@@ -25,4 +25,6 @@ ENGAGEMENT_EDGES = TableSpec(
                         Between("burst_factor", 0.0, 1.0), Between("ring_factor", 0.0, 1.0),
                         Between("automation_factor", 0.0, 1.0)),
                 row_drift=True),
+    personal=PersonalData(profile_columns=("engager_id", "author_id")),
+    queryable=True,
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, Reconcile, Suite, TableSpec
+from schemas import Between, Reconcile, Suite, PersonalData, TableSpec
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
 NETWORK_INFLUENCE = TableSpec(
@@ -27,4 +27,6 @@ NETWORK_INFLUENCE = TableSpec(
         reconcile=Reconcile(ENGAGEMENT_EDGES, distinct_of=("engager_id", "author_id")),
         row_drift=True,
     ),
+    personal=PersonalData(profile_columns=("profile_id",)),
+    queryable=True,
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, Suite, TableSpec
+from schemas import Between, Suite, PersonalData, TableSpec
 
 PROFILE_FEATURES = TableSpec(
     layer="gold",
@@ -37,4 +37,6 @@ PROFILE_FEATURES = TableSpec(
         + tuple(Between(f"{c}_ratio", 0.0, 1.0) for c in ("create", "share", "reply", "mention")),
         row_drift=True,
     ),
+    personal=PersonalData(profile_columns=("profile_id",)),
+    queryable=True,
 )

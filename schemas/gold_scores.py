@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, Reconcile, Suite, TableSpec
+from schemas import Between, Reconcile, Suite, PersonalData, TableSpec
 from schemas.gold_profile_features import PROFILE_FEATURES
 
 SCORES = TableSpec(
@@ -44,4 +44,6 @@ SCORES = TableSpec(
         row_drift=True,
         mean_drift="score",
     ),
+    personal=PersonalData(profile_columns=("profile_id",)),
+    queryable=True,
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, Suite, TableSpec
+from schemas import Between, Suite, PersonalData, TableSpec
 
 TOPIC_SCORES = TableSpec(
     layer="gold",
@@ -31,4 +31,6 @@ TOPIC_SCORES = TableSpec(
                 Between("endorsement_weight", 0.0)),
         row_drift=True,
     ),
+    personal=PersonalData(profile_columns=("profile_id",)),
+    queryable=True,
 )

@@ -21,4 +21,5 @@ DQ_RESULTS = TableSpec(
     keys=("run_id", "table_name", "check_name"),
     partition_by=(),
     contract="one row per expectation per validated table per run, pass or fail (a rerun adds rows)",
+    queryable=True,
 )

@@ -32,4 +32,5 @@ RUNS = TableSpec(
     partition_by=(),
     contract="one row per job execution and one `nightly` row per completed nightly "
              "(a rerun adds rows with a new run id)",
+    queryable=True,
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import Between, OneOf, Suite, TableSpec
+from schemas import Between, OneOf, Suite, PersonalData, TableSpec
 
 EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
 NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
@@ -32,4 +32,6 @@ EVENTS = TableSpec(
     contract="one row per distinct activity event (network, event_id), typed, in UTC",
     suite=Suite(allowed=(OneOf("network", NETWORKS), OneOf("event_type", EVENT_TYPES)),
                 ranges=(Between("line_number", 1.0),)),
+    personal=PersonalData(account_columns=("actor_account", "target_account")),
+    queryable=True,
 )

@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import PersonalData, TableSpec
 
 ACCOUNTS = TableSpec(
     layer="silver",
@@ -17,6 +17,8 @@ ACCOUNTS = TableSpec(
     contract="per run date: one row per network account linked by then, naming the registered "
              "profile it belongs to (each date its own partition, so a backfill of a past date "
              "never changes what today's nightly reads)",
+    personal=PersonalData(profile_columns=("profile_id",), account_columns=("account",)),
+    queryable=True,
 )
 
 PROFILES = TableSpec(
@@ -32,4 +34,6 @@ PROFILES = TableSpec(
     keys=("as_of", "profile_id"),
     partition_by=("as_of",),
     contract="per run date: one row per registered profile, its linked accounts and opt-out flag",
+    personal=PersonalData(profile_columns=("profile_id",)),
+    queryable=True,
 )

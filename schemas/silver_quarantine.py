@@ -1,6 +1,6 @@
 from pyspark.sql import types as T
 
-from schemas import TableSpec
+from schemas import PersonalData, TableSpec
 
 REASONS = (
     "invalid_encoding", "oversized", "invalid_json", "missing_field", "wrong_type",
@@ -23,4 +23,6 @@ QUARANTINE = TableSpec(
     keys=("source_file", "line_number"),
     partition_by=("landing_date",),
     contract="one row per rejected landed line, with the first failing reason code",
+    personal=PersonalData(raw_payload=True),
+    queryable=True,
 )

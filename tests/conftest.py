@@ -9,10 +9,10 @@ import pytest
 from pyspark.sql import functions as F
 
 from generator import generate
-from pipelines.config import load_config
-from pipelines.io import read_table
-from pipelines.nightly import run_nightly
-from pipelines.session import get_spark
+from pipelines.core.config import load_config
+from pipelines.core.io import read_table
+from pipelines.orchestration.nightly import run_nightly
+from pipelines.core.session import get_spark
 
 DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}

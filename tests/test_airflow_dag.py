@@ -18,8 +18,8 @@ import types
 
 import pytest
 
-from pipelines.cli import build_parser
-from pipelines.config import PROJECT_ROOT, load_config
+from pipelines.orchestration.cli import build_parser
+from pipelines.core.config import PROJECT_ROOT, load_config
 
 DAG_DIR = PROJECT_ROOT / "deploy" / "airflow"
 SAMPLE_DS = "2026-09-30"

@@ -7,9 +7,9 @@ import sys
 import pytest
 from deltalake import DeltaTable
 
-from pipelines.analyst import QUERYABLE, check_read_only, run_query, spark_sql, table_dir, table_ready
-from pipelines.config import PROJECT_ROOT
-from pipelines.errors import UserError
+from pipelines.serving.analyst import QUERYABLE, check_read_only, run_query, spark_sql, table_dir, table_ready
+from pipelines.core.config import PROJECT_ROOT
+from pipelines.core.errors import UserError
 from tests.conftest import DAY
 
 
@@ -52,7 +52,7 @@ def test_time_travel_by_time_sees_tables_as_they_were(e2e):
 def test_query_cli_answers_as_json_and_csv(e2e):
     cfg, _, first = e2e
     sql = f"SELECT count(*) AS n FROM scores WHERE snapshot_date = DATE '{DAY}'"
-    base = [sys.executable, "-m", "pipelines.cli", "query", sql, "--data-root", str(cfg.paths.data_root)]
+    base = [sys.executable, "-m", "pipelines.orchestration.cli", "query", sql, "--data-root", str(cfg.paths.data_root)]
     as_json = subprocess.run(base + ["--format", "json"], capture_output=True, text=True, timeout=120)
     assert as_json.returncode == 0 and as_json.stdout.strip() == f'[{{"n":{first.results["scores"].rows_out}}}]'
     pinned = subprocess.run(base + ["--format", "csv", "--version", "scores=999"], capture_output=True, text=True)
@@ -65,7 +65,7 @@ def test_spark_sql_refuses_writes_before_it_starts(spark, e2e):
                       "SELECT 1; DROP TABLE scores"):
         with pytest.raises(UserError, match="read-only"):
             check_read_only(statement)
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "sql", "DELETE FROM scores",
+    proc = subprocess.run([sys.executable, "-m", "pipelines.orchestration.cli", "sql", "DELETE FROM scores",
                            "--data-root", str(cfg.paths.data_root)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "read-only" in proc.stderr
 

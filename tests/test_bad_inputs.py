@@ -1,8 +1,8 @@
 """The bad-input corpus (tests/bad_inputs.py) through ingest: every input gets its outcome, the
 run never fails on data, and landed = accepted + quarantined + duplicates, exactly."""
-from pipelines.io import read_table
-from pipelines.jobrun import run_job
-from pipelines.nightly import STAGES, context
+from pipelines.core.io import read_table
+from pipelines.core.jobrun import run_job
+from pipelines.orchestration.nightly import STAGES, context
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-CLOUT = [sys.executable, "-m", "pipelines.cli"]
+CLOUT = [sys.executable, "-m", "pipelines.orchestration.cli"]
 
 
 def clout(*args):
@@ -65,7 +65,7 @@ def conf_dir_with(tmp_path, **changes):
 
     import yaml
 
-    from pipelines.config import CONF_DIR
+    from pipelines.core.config import CONF_DIR
     conf = tmp_path / "conf"
     shutil.copytree(CONF_DIR, conf)
     raw = yaml.safe_load((conf / "local.yaml").read_text())

@@ -27,9 +27,9 @@ import yaml
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from pipelines.config import CONF_DIR, PROJECT_ROOT, load_config
-from pipelines.io import read_table
-from pipelines.package import build
+from pipelines.core.config import CONF_DIR, PROJECT_ROOT, load_config
+from pipelines.core.io import read_table
+from pipelines.orchestration.package import build
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
@@ -177,7 +177,7 @@ def submit_nightly(cluster: StandaloneCluster, dist: Path, conf_dir: Path, env_n
         "--py-files", str(dist / "clout-jobs.zip"),
         "--conf", f"spark.pyspark.python={sys.executable}",
         "--conf", f"spark.driver.extraJavaOptions={log4j}",
-        "pipelines/cli.py", "nightly", "--date", str(DAY), "--env", env_name]
+        "pipelines/orchestration/cli.py", "nightly", "--date", str(DAY), "--env", env_name]
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "CLOUT_CONF_DIR": str(conf_dir),
            "SPARK_LOCAL_IP": LOOPBACK}
     with log.open("w") as out:

@@ -4,9 +4,10 @@ import sys
 
 import pytest
 
-from pipelines import config as config_module
-from pipelines.config import code_digest, load_config, load_model
-from pipelines.errors import ConfigError
+from pipelines.core import fingerprint as fingerprint_module
+from pipelines.core.config import load_config, load_model
+from pipelines.core.fingerprint import code_digest, config_fingerprint
+from pipelines.core.errors import ConfigError
 
 
 def test_local_config_loads_with_paths_under_data_root(tmp_path):
@@ -53,7 +54,7 @@ def test_bad_yaml_file_is_one_line(tmp_path):
 
 
 def test_cli_unknown_env_exits_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "nightly", "--date", "2026-09-30",
+    proc = subprocess.run([sys.executable, "-m", "pipelines.orchestration.cli", "nightly", "--date", "2026-09-30",
                            "--env", "prod"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
@@ -76,7 +77,7 @@ def test_credentials_come_from_the_environment_only(monkeypatch):
 def test_no_secrets_in_the_repository():
     """Every tracked file: no private keys, cloud access keys or passwords written in."""
     import re
-    from pipelines.config import PROJECT_ROOT
+    from pipelines.core.config import PROJECT_ROOT
     files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True,
                            check=True).stdout.split()
     patterns = [re.compile(p) for p in (r"-----BEGIN [A-Z ]*PRIVATE KEY-----", r"AKIA[0-9A-Z]{16}",
@@ -101,7 +102,7 @@ def test_the_fingerprint_changes_with_the_code_and_not_with_where_it_runs(tmp_pa
     assert code_digest(("stagecode",)) != before
     a = load_config("local", {"paths.data_root": str(tmp_path / "a"), "spark.shuffle_partitions": 2})
     b = load_config("local", {"paths.data_root": str(tmp_path / "b"), "spark.shuffle_partitions": 64})
-    today = a.digest()
-    assert today == b.digest() != load_config("local", {"pipeline.window_days": 30}).digest()
-    monkeypatch.setattr(config_module, "code_digest", lambda: "the code of a later release")
-    assert a.digest() != today
+    today = config_fingerprint(a)
+    assert today == config_fingerprint(b) != config_fingerprint(load_config("local", {"pipeline.window_days": 30}))
+    monkeypatch.setattr(fingerprint_module, "code_digest", lambda: "the code of a later release")
+    assert config_fingerprint(a) != today

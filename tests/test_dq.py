@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from pipelines.cli import main
-from pipelines.errors import DataQualityError
-from pipelines.io import read_table, replace_where, staging_path
-from pipelines.jobrun import JobContext, new_run_id
-from pipelines.publish import publish_snapshot
+from pipelines.orchestration.cli import main
+from pipelines.core.errors import DataQualityError
+from pipelines.core.io import read_table, replace_where, staging_path
+from pipelines.core.jobrun import JobContext, new_run_id
+from pipelines.quality.publish import publish_snapshot
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.ops_dq_results import DQ_RESULTS

@@ -7,14 +7,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from deltalake import DeltaTable
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
-from pipelines.config import PROJECT_ROOT
-from pipelines.io import read_table
-from pipelines.nightly import run_nightly
+from pipelines.core.config import PROJECT_ROOT
+from pipelines.core.io import read_table
+from pipelines.orchestration.nightly import run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
@@ -164,11 +163,11 @@ def test_explain_says_why_in_words_and_as_json(spark, e2e):
     ring = (read_table(spark, cfg, SCORES)
             .where(F.col("profile_id").isin(members) & F.array_contains("discounts", "reciprocal_ring"))
             .orderBy("profile_id").first().profile_id)
-    words = subprocess.run([sys.executable, "-m", "pipelines.cli", "explain", ring, "--date", str(DAY),
+    words = subprocess.run([sys.executable, "-m", "pipelines.orchestration.cli", "explain", ring, "--date", str(DAY),
                             "--data-root", str(cfg.paths.data_root)], capture_output=True, text=True)
     assert words.returncode == 0, words.stderr
     assert words.stdout.startswith(f"{ring} scores ") and "engages back (a ring)" in words.stdout
-    facts = subprocess.run([sys.executable, "-m", "pipelines.cli", "explain", ring, "--date", str(DAY),
+    facts = subprocess.run([sys.executable, "-m", "pipelines.orchestration.cli", "explain", ring, "--date", str(DAY),
                             "--data-root", str(cfg.paths.data_root), "--json"], capture_output=True, text=True)
     parsed = json.loads(facts.stdout)
     assert parsed["score"]["profile_id"] == ring and parsed["top_engagers"]

@@ -7,10 +7,10 @@ import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 
-from pipelines.erasure import forget
-from pipelines.errors import UserError
-from pipelines.io import read_table
-from pipelines.nightly import run_nightly
+from pipelines.orchestration.erasure import forget
+from pipelines.core.errors import UserError
+from pipelines.core.io import read_table
+from pipelines.orchestration.nightly import run_nightly
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_scores import SCORES
 from schemas.silver_profiles import ACCOUNTS

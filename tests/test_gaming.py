@@ -2,12 +2,11 @@
 import datetime as dt
 
 import pytest
-from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.scoring import profile_features
-from pipelines.config import load_model
+from pipelines.core.config import load_model
 from tests.conftest import event_frame
 
 DAY = dt.date(2026, 9, 30)

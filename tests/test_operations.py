@@ -13,11 +13,12 @@ from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
 from generator import generate
-from pipelines.io import read_table, table_path
-from pipelines.errors import UserError
+from pipelines.core.fingerprint import config_fingerprint
+from pipelines.core.io import read_table, table_path
+from pipelines.core.errors import UserError
 from jobs import engagement_edges, profiles
-from pipelines.jobrun import run_job
-from pipelines.nightly import NIGHTLY, STAGES, NightlyResult, context, run_nightly, run_shadow
+from pipelines.core.jobrun import run_job
+from pipelines.orchestration.nightly import NIGHTLY, STAGES, NightlyResult, context, run_nightly, run_shadow
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
@@ -33,7 +34,7 @@ FIRST, SECOND = DAY - dt.timedelta(days=1), DAY
 
 
 def clout(*args, root):
-    return [sys.executable, "-m", "pipelines.cli", *args, "--data-root", str(root)]
+    return [sys.executable, "-m", "pipelines.orchestration.cli", *args, "--data-root", str(root)]
 
 
 def nightly_rows(spark, cfg):
@@ -88,7 +89,7 @@ def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfilled):
     assert commit["operation"] == "WRITE"
     as_of = spark.read.format("delta").option("versionAsOf", version).load(table_path(cfg, SCORES))
     assert as_of.where(F.col("snapshot_date") == SECOND).count() == row.rows_out
-    assert row.config_hash == cfg.digest() and row.inputs_hash and row.model_version == "v1"
+    assert row.config_hash == config_fingerprint(cfg) and row.inputs_hash and row.model_version == "v1"
     staged = {r.job for r in read_table(spark, cfg, RUNS).where(F.col("run_date") == SECOND).collect()}
     assert staged == {name for name, _ in STAGES} | {NIGHTLY}
 
@@ -205,7 +206,7 @@ def test_a_backfill_and_the_nightly_at_once_compute_what_each_would_alone(spark,
 def test_a_day_without_new_activity_moves_no_score_more_than_the_smoothing_bound(spark, backfilled):
     """The day after SECOND, nothing new has landed: its snapshot differs from SECOND's by at
     most max_daily_move per profile (and, with no new data, far less for nearly everyone)."""
-    from pipelines.config import load_model
+    from pipelines.core.config import load_model
     cfg, _, _ = backfilled
     quiet = SECOND + dt.timedelta(days=1)
     ctx = context(spark, cfg, quiet)

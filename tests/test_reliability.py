@@ -13,8 +13,8 @@ import pytest
 from deltalake import DeltaTable
 
 from generator import generate
-from pipelines.io import read_table
-from pipelines.nightly import STAGES, run_nightly
+from pipelines.core.io import read_table
+from pipelines.orchestration.nightly import STAGES, run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
@@ -40,7 +40,7 @@ CRASH_POINTS = (
 
 
 def start_nightly(root):
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "nightly", "--date", str(DAY),
+    return subprocess.Popen([sys.executable, "-m", "pipelines.orchestration.cli", "nightly", "--date", str(DAY),
                              "--data-root", str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

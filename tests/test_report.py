@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pipelines.config import PROJECT_ROOT
+from pipelines.core.config import PROJECT_ROOT
 from tests.conftest import DAY
 
 ARTEFACTS = PROJECT_ROOT / "build" / "test-artifacts"
@@ -24,7 +24,7 @@ def chromium(*args, timeout=120):
 def report(e2e, tmp_path_factory):
     cfg, _, _ = e2e
     out = tmp_path_factory.mktemp("report") / "report.html"
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "report", "--date", str(DAY),
+    proc = subprocess.run([sys.executable, "-m", "pipelines.orchestration.cli", "report", "--date", str(DAY),
                            "--data-root", str(cfg.paths.data_root), "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.influence import weighted_pagerank
 from jobs.transforms.scoring import profile_features, scores
-from pipelines.config import load_model
+from pipelines.core.config import load_model
 from tests.conftest import DAY, event_frame
 
 MODEL = load_model("v1")

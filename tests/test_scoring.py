@@ -4,11 +4,10 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
-from pipelines.config import load_model
+from pipelines.core.config import load_model
 from schemas.gold_profile_features import PROFILE_FEATURES
 from tests.conftest import event_frame
 

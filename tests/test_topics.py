@@ -8,9 +8,9 @@ from jobs.transforms.engagement import engager_quality, weighted_interactions
 from jobs.transforms.gaming import swap_ring_members
 from jobs.transforms.styles import AXES, STYLES, describe, style
 from jobs.transforms.topics import topic_entropy, topic_scores, topics_of
-from pipelines.config import load_model, load_topics
-from pipelines.explain import explanation, render
-from pipelines.io import read_table
+from pipelines.core.config import load_model, load_topics
+from pipelines.serving.explain import explanation, render
+from pipelines.core.io import read_table
 from schemas.gold_scores import SCORES
 from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.silver_events import EVENTS

@@ -1,6 +1,6 @@
 """Airflow DAG: the Clout nightly for `{{ ds }}`, submitted to Spark with SparkSubmitOperator.
 
-One task runs the whole nightly (`pipelines/cli.py nightly --date {{ ds }}`), not one task per
+One task runs the whole nightly (`pipelines/orchestration/cli.py nightly --date {{ ds }}`), not one task per
 stage, because the nightly is the unit the run ledger knows: it writes the `nightly` row that
 `clout backfill` uses to skip completed dates, records the inputs' fingerprint on every stage,
 and prints the stage-by-stage summary. Seven submits would also start the driver and executors
@@ -9,7 +9,7 @@ partition or merges on keys, and bronze ingests each landed file once.
 
 Deploy: copy this file to the DAGs folder; on the Airflow workers keep a release of Clout at
 CLOUT_HOME (the repository with `make package` run: dist/clout-jobs.zip, dist/packages.txt,
-conf/, pipelines/cli.py) and a `spark-submit` on PATH. Settings, read when the DAG is parsed:
+conf/, pipelines/orchestration/cli.py) and a `spark-submit` on PATH. Settings, read when the DAG is parsed:
 
   CLOUT_HOME           release folder (default /opt/clout)
   CLOUT_SPARK_CONN_ID  Airflow Spark connection: master spark://…, yarn or k8s://…, deploy mode

@@ -9,12 +9,18 @@ from pyspark.sql import functions as F
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.identity import resolve_profile
 from jobs.transforms.sums import exact_sum
-from pipelines.config import Model
+from schemas.model import Model
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 
 
+def window_start(snapshot_date: dt.date, window_days: int) -> dt.date:
+    """The first event date of the window ending at (and including) the snapshot date: the one
+    window rule, read by the gold jobs and by `clout explain`."""
+    return snapshot_date - dt.timedelta(days=window_days - 1)
+
+
 def in_window(events: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
-    start = snapshot_date - dt.timedelta(days=window_days - 1)
+    start = window_start(snapshot_date, window_days)
     return events.where(F.col("event_date").between(F.lit(start), F.lit(snapshot_date)))
 
 

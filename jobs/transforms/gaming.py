@@ -22,7 +22,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from jobs.transforms.sums import exact_sum
-from pipelines.config import AntiGaming
+from schemas.model import AntiGaming
 
 REASONS = ("automated_posting", "reciprocal_ring", "burst_damped", "hyperactive_engagers")
 

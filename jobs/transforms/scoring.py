@@ -12,7 +12,7 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.styles import AXES, axes, style
 from jobs.transforms.sums import exact_sum
-from pipelines.config import Model
+from schemas.model import Model
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 

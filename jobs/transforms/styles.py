@@ -16,7 +16,7 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from pipelines.config import StyleSettings
+from schemas.model import StyleSettings
 
 # (creating, participating, broad, consistent) → (style, what the behaviour was)
 STYLES: dict[tuple[bool, bool, bool, bool], tuple[str, str]] = {

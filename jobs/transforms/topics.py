@@ -22,8 +22,8 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.scoring import calibrated
 from jobs.transforms.sums import exact_sum
-from pipelines.config import Model
-from pipelines.ontology import Ontology
+from schemas.model import Model
+from schemas.ontology import Ontology
 from schemas.gold_topic_scores import TOPIC_SCORES
 
 CONTENT_ENGAGEMENTS = ("share", "reply", "reaction")   # interactions that point at a piece of content

@@ -7,34 +7,25 @@ the other relative paths against data_root, so `--data-root` moves them all.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import importlib
-import importlib.util
-import json
 import os
-import pkgutil
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from pipelines.errors import ConfigError
-from pipelines.ontology import Ontology, load_ontology
+from pipelines.core.errors import ConfigError
+from schemas.model import Model, Strict
+from schemas.ontology import Ontology, load_ontology
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # on a cluster the code may run from a zip: CLOUT_CONF_DIR then names where conf/ was shipped
 CONF_DIR = Path(os.environ.get("CLOUT_CONF_DIR", PROJECT_ROOT / "conf"))
 TOPICS_FILE = CONF_DIR / "topics.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Paths(_Strict):
+class Paths(Strict):
     data_root: Path
     landing: Path
     warehouse: Path
@@ -62,7 +53,7 @@ SECRET_KEY = re.compile(r"secret|password|token|credential|access\.key|private",
 FROM_ENVIRONMENT = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
 
 
-class SparkSettings(_Strict):
+class SparkSettings(Strict):
     master: str
     driver_memory: str = Field(pattern=r"^\d+[kmgt]$")
     shuffle_partitions: int = Field(gt=0)
@@ -88,23 +79,23 @@ class SparkSettings(_Strict):
         return resolved
 
 
-class JvmSettings(_Strict):
+class JvmSettings(Strict):
     packages: list[str] = Field(min_length=1)
     ivy_cache: Path
 
 
-class PipelineSettings(_Strict):
+class PipelineSettings(Strict):
     window_days: int = Field(gt=0, le=3650)
     model_version: str = Field(pattern=r"^v\d+$")
 
 
-class IngestSettings(_Strict):
+class IngestSettings(Strict):
     max_payload_bytes: int = Field(gt=0)
     oldest_event_date: dt.date
     future_tolerance_days: int = Field(ge=0)
 
 
-class PrivacySettings(_Strict):
+class PrivacySettings(Strict):
     # files a DELETE left behind (erasure, replaced snapshots) are removed by VACUUM once older
     # than this; Delta's own default floor is 168 hours (time travel within it keeps working)
     retention_hours: int = Field(default=168, ge=0)
@@ -113,13 +104,13 @@ class PrivacySettings(_Strict):
 RUNTIME_ONLY = {"env", "paths", "spark", "jvm", "privacy"}
 
 
-class DqSettings(_Strict):
+class DqSettings(Strict):
     """Bounds of the drift checks against the previous published snapshot."""
     min_row_ratio: float = Field(gt=0, le=1)      # rows ≥ this share of the previous snapshot's
     max_mean_shift: float = Field(gt=0)           # a suite's drift column (score): points of mean
 
 
-class Config(_Strict):
+class Config(Strict):
     env: str
     paths: Paths
     spark: SparkSettings
@@ -128,41 +119,6 @@ class Config(_Strict):
     ingest: IngestSettings
     dq: DqSettings
     privacy: PrivacySettings = PrivacySettings()
-
-    def digest(self) -> str:
-        """A short hash of what decides the results, written to the run ledger: the settings
-        that change output, the model and ontology files' bytes and the code that computes the
-        tables — not where or how fast the run happens."""
-        settings = self.model_dump(mode="json", exclude=RUNTIME_ONLY)
-        settings["code"] = code_digest()
-        model_file = CONF_DIR / "models" / f"{self.pipeline.model_version}.yaml"
-        settings["model_file"] = (hashlib.sha256(model_file.read_bytes()).hexdigest()
-                                  if model_file.is_file() else None)
-        settings["topics_file"] = (hashlib.sha256(TOPICS_FILE.read_bytes()).hexdigest()
-                                   if TOPICS_FILE.is_file() else None)
-        text = json.dumps(settings, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-CODE_PACKAGES = ("jobs", "schemas", "pipelines")
-
-
-@functools.cache
-def code_digest(packages: tuple[str, ...] = CODE_PACKAGES) -> str:
-    """A hash of the source of every module of the packages that compute the tables, read
-    through their loaders (the project folder, or the zip spark-submit ships): a release that
-    changes a stage's code changes the ledger's fingerprint, so no rerun resumes from, or skips
-    a date because of, what older code computed."""
-    names = set(packages)
-    for package in packages:
-        path = importlib.import_module(package).__path__
-        names |= {info.name for info in pkgutil.walk_packages(path, f"{package}.")}
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        spec = importlib.util.find_spec(name)
-        source = spec.loader.get_source(name) if spec and spec.loader else None   # namespace: none
-        digest.update(f"{name}\n{source or ''}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 def _first_error(err: ValidationError) -> str:
@@ -220,98 +176,6 @@ def load_config(env: str = "local", overrides: dict[str, Any] | None = None,
         return Config.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(f"config {path.name}: {_first_error(err)}") from None
-
-
-class InteractionWeights(_Strict):
-    share: float = Field(ge=0)
-    reply: float = Field(ge=0)
-    mention: float = Field(ge=0)
-    reaction: float = Field(ge=0)
-    follow: float = Field(ge=0)
-    endorse: float = Field(ge=0)
-
-
-class EngagerQuality(_Strict):
-    human_daily_actions: float = Field(gt=0)
-
-
-class InfluenceSettings(_Strict):
-    damping: float = Field(gt=0, lt=1)
-    tolerance: float = Field(gt=0)
-    max_iterations: int = Field(gt=0, le=1000)
-    checkpoint_every: int = Field(gt=0)
-
-
-class ScoreWeights(_Strict):
-    true_reach: float = Field(ge=0)
-    amplification: float = Field(ge=0)
-    network: float = Field(ge=0)
-
-
-class ScoreCalibration(_Strict):
-    weights: ScoreWeights
-    network_unit: float = Field(gt=0)
-    scale: float = Field(gt=0)
-    max_daily_move: float = Field(gt=0, le=99)   # points a score may move per day (smoothing)
-
-
-class Automation(_Strict):
-    min_posts: int = Field(gt=1)
-    max_interval_cv: float = Field(ge=0)
-    min_link_share: float = Field(gt=0, le=1)
-    max_human_daily_posts: float = Field(gt=0)
-    factor: float = Field(ge=0, le=1)
-
-
-class Rings(_Strict):
-    min_reciprocity: float = Field(gt=0, le=1)
-    min_mutual_partners: int = Field(ge=1)
-    min_mutual_weight: float = Field(gt=0)                 # intense: each direction weighs this much
-    min_cluster_share: float = Field(gt=0, le=1)           # dense ring: share of received weight
-    factor: float = Field(ge=0, le=1)
-    member_factor: float = Field(ge=0, le=1)
-
-
-class Bursts(_Strict):
-    max_week_ratio: float = Field(ge=1)
-    min_week_weight: float = Field(gt=0)
-
-
-class AntiGaming(_Strict):
-    automation: Automation
-    rings: Rings
-    bursts: Bursts
-    hyperactive_engagers_share: float = Field(gt=0, le=1)   # reason shown above this share
-
-
-class TopicSettings(_Strict):
-    min_engagements: int = Field(ge=1)        # evidence: engagements on content of the topic ...
-    min_endorsers: int = Field(ge=1)          # ... or this many independent endorsers of it
-    endorse_daily_cap: int = Field(ge=1)      # +K counted per endorser, profile and topic per day
-    endorse_window_cap: int = Field(ge=1)     # ... and in the whole window
-    swap_factor: float = Field(ge=0, le=1)    # +K between members of a swap group counts this much
-    scale: float = Field(gt=0)                # calibration of the 1–100 topic score
-    top_content: int = Field(ge=1, le=20)     # content ids kept as evidence per topic
-
-
-class StyleSettings(_Strict):
-    min_actions: int = Field(ge=1)            # fewer own actions in the window: no style
-    creating: float = Field(gt=0, lt=1)       # posts / (posts + shares) at or above: creating
-    participating: float = Field(gt=0, lt=1)  # replies + mentions share of actions: participating
-    broad_bits: float = Field(gt=0)           # topic entropy (bits) at or above: broad
-    consistent: float = Field(gt=0, le=1)     # active share of days since first seen: consistent
-
-
-class Model(_Strict):
-    version: str = Field(pattern=r"^v\d+$")
-    interaction_weights: InteractionWeights
-    recency_half_life_days: float = Field(gt=0)
-    engager_quality: EngagerQuality
-    anti_gaming: AntiGaming
-    influence: InfluenceSettings
-    score: ScoreCalibration
-    topics: TopicSettings
-    styles: StyleSettings
 
 
 def load_model(version: str, conf_dir: Path = CONF_DIR) -> Model:

@@ -18,10 +18,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from pipelines.analyst import run_query, table_ready  # noqa: E402
-from pipelines.config import Config  # noqa: E402
-from pipelines.dq import docs_index  # noqa: E402
-from pipelines.errors import UserError  # noqa: E402
+from pipelines.serving.analyst import run_query, table_ready  # noqa: E402
+from pipelines.core.config import Config  # noqa: E402
+from pipelines.quality.dq import docs_index  # noqa: E402
+from pipelines.core.errors import UserError  # noqa: E402
 
 SCATTER_SAMPLE = 5000   # profiles drawn in the sub-score scatter (a stable hash sample)
 

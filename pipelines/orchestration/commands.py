@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import time
 
-from pipelines.config import Config, load_config
-from pipelines.errors import UserError
+from pipelines.core.config import Config, load_config
+from pipelines.core.errors import UserError
 
 
 def config_of(args: argparse.Namespace) -> Config:
@@ -55,9 +55,9 @@ def already_generated(out, profiles: int, days: int, seed: int, end_date: dt.dat
 
 
 def nightly(args: argparse.Namespace) -> int:
-    from pipelines.io import read_table
-    from pipelines.nightly import preflight, run_nightly, stage_summary, top_profiles
-    from pipelines.session import get_spark
+    from pipelines.core.io import read_table
+    from pipelines.orchestration.nightly import preflight, run_nightly, stage_summary, top_profiles
+    from pipelines.core.session import get_spark
     from schemas.gold_scores import SCORES
 
     cfg = config_of(args)
@@ -79,8 +79,8 @@ def nightly(args: argparse.Namespace) -> int:
 
 
 def backfill(args: argparse.Namespace) -> int:
-    from pipelines.nightly import NightlyResult, completed, context, preflight, run_nightly, run_shadow
-    from pipelines.session import get_spark
+    from pipelines.orchestration.nightly import NightlyResult, completed, context, preflight, run_nightly, run_shadow
+    from pipelines.core.session import get_spark
 
     if args.end < args.start:
         raise UserError(f"--end {args.end} is before --start {args.start}")
@@ -112,7 +112,7 @@ def backfill(args: argparse.Namespace) -> int:
 
 
 def query(args: argparse.Namespace) -> int:
-    from pipelines.analyst import run_query
+    from pipelines.serving.analyst import run_query
 
     relation = run_query(config_of(args), args.sql, dict(args.version), args.as_of)
     if args.format == "table":
@@ -124,8 +124,8 @@ def query(args: argparse.Namespace) -> int:
 
 
 def sql(args: argparse.Namespace) -> int:
-    from pipelines.analyst import check_read_only, spark_sql
-    from pipelines.session import get_spark
+    from pipelines.serving.analyst import check_read_only, spark_sql
+    from pipelines.core.session import get_spark
 
     check_read_only(args.sql)
     cfg = config_of(args)
@@ -138,7 +138,7 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
-    from pipelines.explain import explanation, render
+    from pipelines.serving.explain import explanation, render
 
     facts = explanation(config_of(args), args.profile, args.date)
     print(json.dumps(facts, default=str, indent=2) if args.json else "\n".join(render(facts)))
@@ -146,7 +146,7 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from pipelines.report import write_report
+    from pipelines.serving.report import write_report
 
     out = write_report(config_of(args), args.date, args.out)
     print(f"report written to {out}")
@@ -154,9 +154,9 @@ def report(args: argparse.Namespace) -> int:
 
 
 def forget(args: argparse.Namespace) -> int:
-    from pipelines.erasure import check_profile_id
-    from pipelines.erasure import forget as erase
-    from pipelines.session import get_spark
+    from pipelines.orchestration.erasure import check_profile_id
+    from pipelines.orchestration.erasure import forget as erase
+    from pipelines.core.session import get_spark
 
     check_profile_id(args.profile)  # before Spark starts
     cfg = config_of(args)
@@ -172,8 +172,8 @@ def forget(args: argparse.Namespace) -> int:
 
 
 def vacuum(args: argparse.Namespace) -> int:
-    from pipelines.erasure import vacuum as run_vacuum
-    from pipelines.session import get_spark
+    from pipelines.orchestration.erasure import vacuum as run_vacuum
+    from pipelines.core.session import get_spark
 
     cfg = config_of(args)
     removed = run_vacuum(get_spark(cfg, "clout-vacuum"), cfg)
@@ -182,10 +182,11 @@ def vacuum(args: argparse.Namespace) -> int:
 
 
 def dq(args: argparse.Namespace) -> int:
-    from pipelines.dq import AUDITED, audit, docs_index, failure_line
-    from pipelines.errors import DataQualityError
-    from pipelines.jobrun import new_run_id
-    from pipelines.session import get_spark
+    from pipelines.quality.dq import audit, docs_index, failure_line
+    from schemas.registry import AUDITED
+    from pipelines.core.errors import DataQualityError
+    from pipelines.core.jobrun import new_run_id
+    from pipelines.core.session import get_spark
 
     known = {spec.qualified_name: spec for spec in AUDITED}
     unknown = sorted(set(args.table or ()) - set(known))

@@ -1,6 +1,6 @@
 """JVM packages: resolved once from Maven Central by Spark's own Ivy, then used offline.
 
-`python -m pipelines.jars resolve` (run by `make setup`) starts a throw-away Spark session with
+`python -m pipelines.core.jars resolve` (run by `make setup`) starts a throw-away Spark session with
 `spark.jars.packages` and a project-local Ivy cache, then writes a manifest of the resolved jar
 files. Every later session puts exactly those files on `spark.jars`, so no run after set-up
 touches the network.
@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipelines.config import Config, load_config
+from pipelines.core.config import Config, load_config
 
 
 def manifest_path(cfg: Config) -> Path:
@@ -53,7 +53,7 @@ def resolve(cfg: Config) -> list[str]:
 
 def main(argv: list[str]) -> int:
     if argv[:1] != ["resolve"]:
-        print("usage: python -m pipelines.jars resolve", file=sys.stderr)
+        print("usage: python -m pipelines.core.jars resolve", file=sys.stderr)
         return 2
     cfg = load_config("local")
     if resolved_jars(cfg):

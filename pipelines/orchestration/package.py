@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from pipelines.config import PROJECT_ROOT, load_config
+from pipelines.core.config import PROJECT_ROOT, load_config
 
 PACKAGES = ("pipelines", "jobs", "schemas", "generator")
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jobs.transforms.engagement import window_start
 from jobs.transforms.styles import describe
-from pipelines.analyst import run_query, table_ready
-from pipelines.config import Config, load_model
-from pipelines.errors import UserError
+from pipelines.serving.analyst import run_query, table_ready
+from pipelines.core.config import Config, load_model
+from pipelines.core.errors import UserError
 
 DISCOUNT_WORDS = {
     "automated_posting": "it posts like a machine (timer-regular or nearly only feed links), so what it "
@@ -45,7 +46,7 @@ def explanation(cfg: Config, profile_id: str, day: dt.date, top: int = 5) -> dic
         FROM events e JOIN accounts a ON e.target_account = a.account
         WHERE a.profile_id = '{pid}' AND a.as_of = DATE '{day}'
           AND e.target_content_id IS NOT NULL AND e.event_type <> 'post'
-          AND e.event_date BETWEEN DATE '{day}' - INTERVAL {cfg.pipeline.window_days - 1} DAY AND DATE '{day}'
+          AND e.event_date BETWEEN DATE '{window_start(day, cfg.pipeline.window_days)}' AND DATE '{day}'
           AND e.landing_date <= DATE '{day}'
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {top}""") if not profile_id.startswith("pub:") else []
     topics = _all(cfg, f"""

@@ -1,6 +1,7 @@
 """Table locations and the only ways Clout writes: atomic partition replace, keyed MERGE, append."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from contextlib import contextmanager
@@ -10,9 +11,10 @@ from typing import Callable, TypeVar
 from delta.exceptions import captured as conflicts   # importing it makes PySpark raise these types
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from pipelines.config import Config
-from pipelines.errors import UserError
+from pipelines.core.config import Config
+from pipelines.core.errors import UserError
 from schemas import TableSpec
 
 
@@ -63,7 +65,7 @@ def retrying_conflicts(write: Callable[[], T], what: str) -> T:
         except Exception as exc:
             if not is_conflict(exc) or attempt == CONFLICT_ATTEMPTS:
                 raise
-            from pipelines.log import log_event
+            from pipelines.core.log import log_event
             log_event("conflict", table=what, attempt=attempt, error=type(exc).__name__)
             time.sleep(min(30.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
@@ -82,6 +84,19 @@ def read_table(spark: SparkSession, cfg: Config, spec: TableSpec) -> DataFrame:
         raise UserError(f"table {spec.qualified_name} does not exist yet at {table_path(cfg, spec)}: "
                         "run the jobs that produce it first")
     return spark.read.format("delta").load(table_path(cfg, spec))
+
+
+def latest_snapshot_before(published: DataFrame, date_column: str, run_date: dt.date) -> DataFrame | None:
+    """The rows of the latest snapshot (value of `date_column`) before run_date, or None.
+
+    Nightly, that is the day before: one look at its partition. Only after a gap is the latest
+    earlier date looked up (partition values only, no data column is read).
+    """
+    day_before = published.where(F.col(date_column) == F.lit(run_date - dt.timedelta(days=1)))
+    if day_before.limit(1).count():
+        return day_before
+    latest = published.where(F.col(date_column) < F.lit(run_date)).agg(F.max(date_column)).first()[0]
+    return None if latest is None else published.where(F.col(date_column) == F.lit(latest))
 
 
 def _writer(df: DataFrame, spec: TableSpec):

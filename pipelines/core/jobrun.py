@@ -10,10 +10,11 @@ from typing import Callable
 
 from pyspark.sql import SparkSession
 
-from pipelines.config import Config, load_config
-from pipelines.errors import DataQualityError, UserError
-from pipelines.io import append, recording_commits
-from pipelines.log import log_event
+from pipelines.core.config import Config, load_config
+from pipelines.core.errors import DataQualityError, UserError, guarded
+from pipelines.core.fingerprint import config_fingerprint
+from pipelines.core.io import append, recording_commits
+from pipelines.core.log import log_event
 from schemas.ops_runs import RUNS
 
 
@@ -58,7 +59,7 @@ def record_run(ctx: JobContext, job: str, result: JobResult | None, status: str,
            dt.datetime.fromtimestamp(started, dt.timezone.utc).replace(tzinfo=None),
            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
            result.rows_in, result.rows_out, result.quarantined, result.duplicates,
-           result.model_version or ctx.cfg.pipeline.model_version, ctx.cfg.digest(),
+           result.model_version or ctx.cfg.pipeline.model_version, config_fingerprint(ctx.cfg),
            message or result.message, result.withheld, ctx.inputs_hash, tables_written or None,
            result.dq_outcome)
     append(ctx.spark.createDataFrame([row], RUNS.schema), ctx.cfg, RUNS)
@@ -88,8 +89,7 @@ def run_job(ctx: JobContext, job: str, body: Callable[[JobContext], JobResult]) 
 
 def submit_main(job: str, body: Callable[[JobContext], JobResult], argv: list[str] | None = None) -> int:
     """Entry point for `spark-submit jobs/<job>.py --date D [--env E]`."""
-    from pipelines.cli import guarded
-    from pipelines.session import get_spark
+    from pipelines.core.session import get_spark
 
     parser = argparse.ArgumentParser(prog=f"jobs/{job}.py", description=body.__doc__)
     parser.add_argument("--date", required=True, help="run date, YYYY-MM-DD")

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 from pyspark.sql import SparkSession
 
-from pipelines.config import CONF_DIR, Config
-from pipelines.errors import UserError
-from pipelines.jars import resolved_jars
+from pipelines.core.config import CONF_DIR, Config
+from pipelines.core.errors import UserError
+from pipelines.core.jars import resolved_jars
 
 LOG_CONFIG = CONF_DIR / "log4j2.properties"
 DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"

@@ -19,46 +19,26 @@ later for the accounts is withheld by hash at silver; its raw lines stay in bron
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 import shutil
 import time
 from dataclasses import dataclass
 
 from delta.tables import DeltaTable
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
-from pipelines.config import Config
-from pipelines.errors import UserError
-from pipelines.io import merge_insert_new, read_table, retrying_conflicts, table_exists, table_path
-from pipelines.log import log_event
-from pipelines.session import session_conf
+from pipelines.core.config import Config
+from pipelines.core.errors import UserError
+from pipelines.core.erasures import register, subject_hash
+from pipelines.core.io import read_table, retrying_conflicts, table_exists, table_path
+from pipelines.core.log import log_event
+from pipelines.core.session import session_conf
 from schemas import TableSpec
-from schemas.bronze_raw_events import RAW_EVENTS
-from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
-from schemas.gold_network_influence import NETWORK_INFLUENCE
-from schemas.gold_profile_features import PROFILE_FEATURES
-from schemas.gold_scores import SCORES
-from schemas.gold_scores_shadow import SHADOW_SCORES
-from schemas.gold_topic_scores import TOPIC_SCORES
-from schemas.ops_dq_results import DQ_RESULTS
-from schemas.ops_erasures import ERASURES
-from schemas.ops_ingested_files import INGESTED_FILES
-from schemas.ops_runs import RUNS
-from schemas.silver_events import EVENTS
-from schemas.silver_profiles import ACCOUNTS, PROFILES
-from schemas.silver_quarantine import QUARANTINE
+from schemas.registry import PERSONAL, TABLES
+from schemas.silver_profiles import ACCOUNTS
 
 PROFILE_ID = re.compile(r"^p\d{1,12}$")   # registered profiles (public-only ids have no owner to ask)
-EVERY_TABLE = (RAW_EVENTS, QUARANTINE, EVENTS, ACCOUNTS, PROFILES, ENGAGEMENT_EDGES, NETWORK_INFLUENCE,
-               PROFILE_FEATURES, SCORES, SHADOW_SCORES, TOPIC_SCORES, RUNS, DQ_RESULTS, INGESTED_FILES, ERASURES)
-
-
-def subject_hash(subject: str) -> str:
-    """The register's key: SHA-256 hex, equal to Spark's sha2(col, 256)."""
-    return hashlib.sha256(subject.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,19 +70,6 @@ def accounts_of(spark: SparkSession, cfg: Config, profile_id: str) -> tuple[str,
     return tuple(sorted(found))
 
 
-def register(spark: SparkSession, cfg: Config, profile_id: str, accounts: tuple[str, ...]) -> None:
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows = [("profile", subject_hash(profile_id), now)] + [("account", subject_hash(a), now) for a in accounts]
-    merge_insert_new(spark, spark.createDataFrame(rows, ERASURES.schema), cfg, ERASURES)
-
-
-def erased_hashes(spark: SparkSession, cfg: Config, kind: str) -> DataFrame:
-    """Hashes of forgotten profiles or accounts (column `subject_hash`); empty before any."""
-    if not table_exists(spark, cfg, ERASURES):
-        return spark.createDataFrame([], "subject_hash string")
-    return read_table(spark, cfg, ERASURES).where(F.col("kind") == kind).select("subject_hash")
-
-
 def names_an_account(accounts: tuple[str, ...]) -> Column:
     """A raw line (bronze, quarantine) of the account's network naming one of its native ids
     as a whole token (quoted string or bare number alike)."""
@@ -118,19 +85,17 @@ def names_an_account(accounts: tuple[str, ...]) -> Column:
     return match
 
 
-def conditions(profile_id: str, accounts: tuple[str, ...]) -> dict[str, Column]:
-    """Per table, the rows that are about the profile."""
-    pid = F.lit(profile_id)
-    raw = names_an_account(accounts)
-    of_accounts = (F.col("actor_account").isin(list(accounts)) | F.col("target_account").isin(list(accounts))
-                   if accounts else F.lit(False))
-    about = F.col("profile_id") == pid
-    return {RAW_EVENTS.qualified_name: raw, QUARANTINE.qualified_name: raw, EVENTS.qualified_name: of_accounts,
-            ACCOUNTS.qualified_name: about | F.col("account").isin(list(accounts)),
-            PROFILES.qualified_name: about,
-            ENGAGEMENT_EDGES.qualified_name: (F.col("engager_id") == pid) | (F.col("author_id") == pid),
-            NETWORK_INFLUENCE.qualified_name: about, PROFILE_FEATURES.qualified_name: about,
-            SCORES.qualified_name: about, SHADOW_SCORES.qualified_name: about, TOPIC_SCORES.qualified_name: about}
+def about(spec: TableSpec, profile_id: str, accounts: tuple[str, ...]) -> Column:
+    """The rows of `spec` that name the profile or one of its accounts (its `personal` columns)."""
+    personal = spec.personal
+    match = F.lit(False)
+    for column in personal.profile_columns:
+        match = match | (F.col(column) == F.lit(profile_id))
+    for column in personal.account_columns if accounts else ():
+        match = match | F.col(column).isin(list(accounts))
+    if personal.raw_payload:
+        match = match | names_an_account(accounts)
+    return match
 
 
 def delete_rows(spark: SparkSession, cfg: Config, spec: TableSpec, condition: Column) -> int:
@@ -142,7 +107,7 @@ def delete_rows(spark: SparkSession, cfg: Config, spec: TableSpec, condition: Co
     return int((last.operationMetrics or {}).get("numDeletedRows", 0)) if last.operation == "DELETE" else 0
 
 
-def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = EVERY_TABLE) -> int:
+def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TABLES) -> int:
     """VACUUM the tables (default: every one) with the configured retention; remove what crashed
     runs left older than it. Returns the number of data files removed."""
     hours = cfg.privacy.retention_hours
@@ -180,11 +145,9 @@ def forget(spark: SparkSession, cfg: Config, profile_id: str) -> Erased:
         raise UserError(f"forget: no profile '{profile_id}' (no linked account in silver.accounts "
                         f"or the landed account links): nothing changed")
     register(spark, cfg, profile_id, accounts)
-    deleted = {}
-    for name, condition in conditions(profile_id, accounts).items():
-        spec = next(s for s in EVERY_TABLE if s.qualified_name == name)
-        deleted[name] = delete_rows(spark, cfg, spec, condition)
+    deleted = {spec.qualified_name: delete_rows(spark, cfg, spec, about(spec, profile_id, accounts))
+               for spec in PERSONAL}
     log_event("forget", profile_hash=subject_hash(profile_id)[:12], accounts=len(accounts),
               rows_deleted=sum(deleted.values()))
-    touched = tuple(spec for spec in EVERY_TABLE if deleted.get(spec.qualified_name))
+    touched = tuple(spec for spec in PERSONAL if deleted.get(spec.qualified_name))
     return Erased(profile_id, accounts, deleted, vacuum(spark, cfg, touched))

@@ -7,24 +7,9 @@ import re
 import duckdb
 from deltalake import DeltaTable
 
-from pipelines.config import Config
-from pipelines.errors import UserError
-from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
-from schemas.gold_network_influence import NETWORK_INFLUENCE
-from schemas.gold_profile_features import PROFILE_FEATURES
-from schemas.gold_scores import SCORES
-from schemas.gold_scores_shadow import SHADOW_SCORES
-from schemas.gold_topic_scores import TOPIC_SCORES
-from schemas.ops_dq_results import DQ_RESULTS
-from schemas.ops_runs import RUNS
-from schemas.silver_events import EVENTS
-from schemas.silver_profiles import ACCOUNTS, PROFILES
-from schemas.silver_quarantine import QUARANTINE
-
-# name analysts type → table spec
-QUERYABLE = {spec.name: spec for spec in (SCORES, TOPIC_SCORES, SHADOW_SCORES, PROFILE_FEATURES, NETWORK_INFLUENCE,
-                                          ENGAGEMENT_EDGES, EVENTS, QUARANTINE, ACCOUNTS, PROFILES,
-                                          RUNS, DQ_RESULTS)}
+from pipelines.core.config import Config
+from pipelines.core.errors import UserError
+from schemas.registry import QUERYABLE
 
 
 def table_ready(cfg: Config, name: str) -> bool:

@@ -20,20 +20,13 @@ from pathlib import Path
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from pipelines.config import Config, DqSettings
-from pipelines.io import append, read_table, table_exists
+from pipelines.core.config import Config, DqSettings
+from pipelines.core.io import append, latest_snapshot_before, read_table, table_exists
 from schemas import Suite, TableSpec
-from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
-from schemas.gold_network_influence import NETWORK_INFLUENCE
-from schemas.gold_profile_features import PROFILE_FEATURES
-from schemas.gold_scores import SCORES
-from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_dq_results import DQ_RESULTS
-from schemas.silver_events import EVENTS
 
 SITE = "clout"   # the Data Docs site, at <paths.dq>/data_docs
 ROWS = "at least one row"   # the check whose observed value is the snapshot's row count
-AUDITED = (EVENTS, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES, TOPIC_SCORES)  # `clout dq`
 
 
 @dataclass(frozen=True)
@@ -118,24 +111,14 @@ def reconciled_rows(spark: SparkSession, cfg: Config, upstream: TableSpec,
 
 def previous_snapshot(published: DataFrame, spec: TableSpec, suite: Suite,
                       run_date: dt.date) -> Previous | None:
-    """Rows (and drift column mean) of the latest snapshot before the run date.
-
-    Nightly, that is the day before: one aggregate over its partition. Only after a gap does it
-    look for the latest earlier date first (partition values only, no data column is read).
-    """
+    """Rows (and drift column mean) of the latest published snapshot before the run date."""
     date_column = spec.partition_by[0]
+    latest = latest_snapshot_before(published, date_column, run_date)
+    if latest is None:
+        return None
     mean = F.avg(suite.mean_drift) if suite.mean_drift else F.lit(None)
-
-    def stats(day: dt.date) -> Previous:
-        row = (published.where(F.col(date_column) == F.lit(day))
-               .agg(F.count(F.lit(1)).alias("rows"), mean.alias("mean")).first())
-        return Previous(day, row.rows, row.mean)
-
-    previous = stats(run_date - dt.timedelta(days=1))
-    if previous.rows:
-        return previous
-    latest = published.where(F.col(date_column) < F.lit(run_date)).agg(F.max(date_column)).first()[0]
-    return None if latest is None else stats(latest)
+    row = latest.agg(F.max(date_column).alias("day"), F.count(F.lit(1)).alias("rows"), mean.alias("mean")).first()
+    return Previous(row.day, row.rows, row.mean)
 
 
 def _bounds(low: float | None, high: float | None) -> str:

@@ -1,7 +1,7 @@
 """Write, audit, publish: the only way a gold job replaces its snapshot date.
 
 1. write the snapshot to `<warehouse>/_staging/<layer>/<table>/<run_id>` (nothing published changes);
-2. validate the staged rows, persisted once, with the table's suite (pipelines/dq.py) and append
+2. validate the staged rows, persisted once, with the table's suite (pipelines/quality/dq.py) and append
    every result to ops.dq_results;
 3. only if every check passed, replace the snapshot date in the published table (one atomic
    Delta replaceWhere); otherwise raise DataQualityError naming the table and the failed checks,
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame
 from pyspark.storagelevel import StorageLevel
 
-from pipelines import dq
-from pipelines.errors import DataQualityError
-from pipelines.io import drop_staging, replace_where, write_staging
-from pipelines.jobrun import JobContext
-from pipelines.log import log_event
+from pipelines.quality import dq
+from pipelines.core.errors import DataQualityError
+from pipelines.core.io import drop_staging, replace_where, write_staging
+from pipelines.core.jobrun import JobContext
+from pipelines.core.log import log_event
 from schemas import TableSpec
 
 

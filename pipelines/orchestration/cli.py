@@ -5,9 +5,8 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Callable
 
-from pipelines.errors import DataQualityError, UserError
+from pipelines.core.errors import UserError, guarded
 
 DESCRIPTION = """Clout: a nightly 1–100 influence score for every social profile.
 
@@ -18,23 +17,8 @@ Typical use:
 """
 
 
-def guarded(action: Callable[[], int]) -> int:
-    """Run a command; turn operator and data errors into one line and an exit code."""
-    try:
-        return action()
-    except UserError as exc:
-        print(f"clout: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except DataQualityError as exc:
-        print(f"clout: data-quality failure: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("clout: interrupted", file=sys.stderr)
-        return 130
-
-
 def _date(text: str) -> dt.date:
-    from pipelines.jobrun import parse_date
+    from pipelines.core.jobrun import parse_date   # pulls in Spark: not for `clout --help`
     try:
         return parse_date(text)
     except UserError as exc:
@@ -137,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pipelines import commands
+    from pipelines.orchestration import commands
     return guarded(lambda: getattr(commands, args.command)(args))
 
 

@@ -13,12 +13,13 @@ from pyspark.sql import functions as F
 from jobs import (engagement_edges, ingest_bronze, ingest_silver, network_influence, profiles, scores,
                   shadow_scores, topic_scores)
 from jobs.transforms.shift import Shift
-from pipelines.config import Config, load_model
-from pipelines.errors import UserError
-from pipelines.io import read_table, table_exists
-from pipelines.jobrun import JobContext, JobResult, new_run_id, record_run, run_job
-from pipelines.log import log_event
-from pipelines.session import get_spark
+from pipelines.core.config import Config, load_model
+from pipelines.core.errors import UserError
+from pipelines.core.fingerprint import config_fingerprint
+from pipelines.core.io import read_table, table_exists
+from pipelines.core.jobrun import JobContext, JobResult, new_run_id, record_run, run_job
+from pipelines.core.log import log_event
+from pipelines.core.session import get_spark
 from schemas.ops_runs import RUNS
 
 # profiles before silver: silver withholds the events of profiles that opted out
@@ -167,7 +168,7 @@ def same_fingerprint_runs(spark, cfg: Config, run_date: dt.date, inputs: str | N
     return (read_table(spark, cfg, RUNS)
             .where((F.col("run_date") == F.lit(run_date)) & (F.col("status") == "succeeded")
                    & (F.col("model_version") == cfg.pipeline.model_version)
-                   & (F.col("config_hash") == cfg.digest())
+                   & (F.col("config_hash") == config_fingerprint(cfg))
                    & (F.col("inputs_hash") == inputs)))
 
 
