@@ -10,7 +10,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 DATE ?= 2026-09-30
 SCALE ?= small
 
-.PHONY: setup run test bench package clean
+.PHONY: setup run test test-fast bench package clean
 
 setup: $(STAMP) $(JARS_STAMP) $(BROWSER_STAMP)
 
@@ -37,9 +37,15 @@ run: setup
 	@$(VENV)/bin/clout generate --scale $(SCALE) --out data/landing
 	@$(VENV)/bin/clout nightly --date $(DATE)
 
+# the whole suite, system tests included (about 20 minutes on 2 cores); the 15 slowest are listed
 test: setup
 	@echo "[test] running the test suite"
-	@$(PY) -m pytest -q tests
+	@$(PY) -m pytest -q --durations=15 tests
+
+# unit and contract tests, no whole nightly: the edit loop (under 3 minutes)
+test-fast: setup
+	@echo "[test] running the fast tests (no system tests)"
+	@$(PY) -m pytest -q --durations=10 -m "not system" tests
 
 bench: setup
 	@$(PY) -m benchmarks.run --scale $(SCALE)

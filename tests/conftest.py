@@ -1,4 +1,8 @@
-"""One Spark session for the whole test run, with tables under a temporary data root."""
+"""One Spark session for the whole test run, with tables under a temporary data root.
+
+Tests that run a whole nightly (or read one: the `e2e` reference run) are system tests, marked
+`system` here: `make test-fast` leaves them out for the edit loop, `make test` runs everything.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +22,22 @@ DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
 
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
+
+
+# modules whose every test runs nightlies, crashes them or starts a cluster
+SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster"}
+# fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
+SYSTEM_FIXTURES = {"e2e"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "system: runs or reads a whole nightly (left out by make test-fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SYSTEM_MODULES or SYSTEM_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.system)
 
 
 @pytest.fixture(scope="session")
