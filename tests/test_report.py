@@ -56,3 +56,22 @@ def test_the_report_says_what_the_tables_hold(report, spark, e2e):
     assert leaders.count("<tr>") > 1, "the sample has topic leaders"
     timings = re.search(r"Run timings</h2><table>(.*?)</table>", page, re.S).group(1)
     assert "<td>scores</td>" in timings and "<td>topic_scores</td>" in timings
+
+
+def test_the_page_template_escapes_what_the_tables_hold(tmp_path):
+    """Values reach the page escaped (autoescape); the plots stay data URIs, the check script runs."""
+    from pipelines.serving.report import render_html
+    hostile = "p1<script>alert(1)</script>"
+    facts = {"date": str(DAY), "histogram": [], "sample": [], "up": [], "down": [], "topics": [], "dq": [], "runs": [],
+             "summary": {"profiles": 1234, "p50": 50.04, "p90": 90.0, "p99": 99.0, "mean": 51.0, "with_change": 0},
+             "top": [{"profile_id": hostile, "score": 99.5, "percentile": 100.0, "style": None}],
+             "styles": [{"style": "a & b", "n": 1}]}
+    docs = tmp_path / "docs index.html"
+    docs.write_text("docs")
+    page = render_html(facts, {"histogram": "iVBORw0K+/=="}, docs)
+    assert hostile not in page and "p1&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<td>a &amp; b</td>" in page and "1,234 profiles scored; median 50.0" in page
+    assert "src='data:image/png;base64,iVBORw0K+/=='" in page
+    assert f"href='{docs.as_uri()}'" in page and "%20" in docs.as_uri()
+    assert page.count("<script>") == 1 and "imgs.filter(i => i.complete" in page
+    assert "Data quality: no validation recorded for this date" in page

@@ -99,11 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = command("explain", "say in words why a profile scores what it does on a date")
     e.add_argument("profile", help="profile id, e.g. p0000123 or pub:chirp:4411")
-    e.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    e.add_argument("--date", type=_date, default=None,
+                   help="snapshot date, YYYY-MM-DD (default: the latest published snapshot)")
     e.add_argument("--json", action="store_true", help="the same facts as JSON, for machines")
 
     r = command("report", "write an HTML report of one snapshot")
-    r.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    r.add_argument("--date", type=_date, default=None,
+                   help="snapshot date, YYYY-MM-DD (default: the latest published snapshot)")
     r.add_argument("--out", type=Path, default=None, help="report file (default: <data_root>/reports/)")
 
     d = command("dq", "re-validate published tables for a date with their data-quality suites "

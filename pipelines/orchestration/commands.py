@@ -138,18 +138,29 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
+    from pipelines.serving.analyst import latest_published_date
     from pipelines.serving.explain import explanation, render
 
-    facts = explanation(config_of(args), args.profile, args.date)
-    print(json.dumps(facts, default=str, indent=2) if args.json else "\n".join(render(facts)))
+    cfg = config_of(args)
+    day = args.date or latest_published_date(cfg)
+    facts = explanation(cfg, args.profile, day)
+    if args.json:       # the facts name their date; stdout stays one JSON document
+        print(json.dumps(facts, default=str, indent=2))
+        return 0
+    if args.date is None:
+        print(f"Snapshot {day}: the latest published (--date for another).")
+    print("\n".join(render(facts)))
     return 0
 
 
 def report(args: argparse.Namespace) -> int:
+    from pipelines.serving.analyst import latest_published_date
     from pipelines.serving.report import write_report
 
-    out = write_report(config_of(args), args.date, args.out)
-    print(f"report written to {out}")
+    cfg = config_of(args)
+    day = args.date or latest_published_date(cfg)
+    out = write_report(cfg, day, args.out)
+    print(f"report of {day}{'' if args.date else ' (the latest published snapshot)'} written to {out}")
     return 0
 
 

@@ -79,6 +79,18 @@ def run_query(cfg: Config, sql: str, versions: dict[str, int] | None = None,
         raise UserError(f"query: {str(exc).splitlines()[0]}") from None
 
 
+def latest_published_date(cfg: Config) -> dt.date:
+    """The newest snapshot date in gold.scores: the date `clout explain` and `clout report` show
+    when none is given. UserError when nothing is published yet."""
+    day = None
+    if table_ready(cfg, "scores"):
+        ((day,),) = run_query(cfg, "SELECT max(snapshot_date) FROM scores").fetchall()
+    if day is None:
+        raise UserError(f"nothing published yet: gold.scores under {cfg.paths.warehouse} has no snapshot "
+                        f"(run `clout nightly --date D` first)")
+    return day
+
+
 READ_ONLY = re.compile(r"^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN)\b", re.IGNORECASE)
 
 

@@ -1,18 +1,19 @@
-"""`clout report --date D`: one self-contained HTML page about a snapshot (DuckDB, no JVM).
+"""`clout report [--date D]`: one self-contained HTML page about a snapshot (DuckDB, no JVM).
 
 `gather` asks the published tables small aggregate questions (a histogram, a bounded sample for
 the scatter, top-n lists): nothing per profile beyond a few thousand rows reaches this process.
 `figures` draws them with matplotlib into PNGs embedded in the page as data URIs, so the page
-is one file that opens anywhere.
+is one file that opens anywhere. `render_html` lays them out with the Jinja2 template
+templates/report.html.j2 (autoescaped; packaged with the module).
 """
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 from pathlib import Path
 
+import jinja2
 import matplotlib
 
 matplotlib.use("Agg")
@@ -118,55 +119,27 @@ def figures(facts: dict) -> dict[str, str]:
     return images
 
 
-def _table(rows: list[dict], columns: list[str], empty: str) -> str:
-    if not rows:
-        return f"<p class='empty'>{html.escape(empty)}</p>"
-    def cell(v):
-        return f"{v:.2f}" if isinstance(v, float) else html.escape("" if v is None else str(v))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(r[c])}</td>" for c in columns) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+def data_uri(png_base64: str) -> str:
+    """A PNG as an `img src` (base64 has no character HTML escaping changes)."""
+    return f"data:image/png;base64,{png_base64}"
 
 
-# Browser check hooks: errors land in data-errors, rendered images are counted in data-images-ok.
-_PAGE_SCRIPT = """
-window.addEventListener('error', e => { document.body.dataset.errors = (document.body.dataset.errors || '') + e.message + ';'; });
-window.addEventListener('load', () => {
-  const imgs = Array.from(document.images);
-  document.body.dataset.imagesOk = imgs.filter(i => i.complete && i.naturalWidth > 0).length + '/' + imgs.length;
-});
-"""
+def _cell(v) -> str:
+    """A table cell's text (the template escapes it)."""
+    return f"{v:.2f}" if isinstance(v, float) else "" if v is None else str(v)
+
+
+_PAGES = jinja2.Environment(loader=jinja2.PackageLoader("pipelines.serving", "templates"),
+                            autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+_PAGES.filters["cell"] = _cell
+_PAGES.filters["num"] = format          # {{ x|num(".1f") }}: Python's format spec
 
 
 def render_html(facts: dict, images: dict[str, str], docs: Path | None) -> str:
-    s = facts["summary"]
-    img = "".join(f"<figure><img alt='{name}' src='data:image/png;base64,{data}'></figure>"
-                  for name, data in images.items())
-    failed = sum(r["failed"] for r in facts["dq"])
-    dq_state = ("no validation recorded for this date" if not facts["dq"]
-                else "all checks passed" if failed == 0 else f"{failed} checks FAILED")
-    docs_link = (f"<a href='{html.escape(docs.as_uri())}'>Great Expectations Data Docs</a> (every validation)"
-                 if docs and docs.is_file() else "No Data Docs built yet.")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Clout {facts['date']}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1100px}} table{{border-collapse:collapse;margin:.5em 0}}
-td,th{{border:1px solid #ccc;padding:2px 8px;font-size:90%}} figure{{display:inline-block;margin:0 1em 1em 0}}
-.empty{{color:#777}}</style><script>{_PAGE_SCRIPT}</script></head>
-<body><h1>Clout scores, {facts['date']}</h1>
-<p>{s['profiles']:,} profiles scored; median {s['p50']:.1f}, p90 {s['p90']:.1f}, p99 {s['p99']:.1f}
-(mean {s['mean']:.1f}); {s['with_change']:,} have a previous snapshot.</p>
-<section id="plots">{img}</section>
-<h2>Top profiles</h2>{_table(facts['top'], ['profile_id', 'score', 'percentile', 'style'], 'none')}
-<h2>Top movers up</h2>{_table(facts['up'], ['profile_id', 'score', 'change', 'style'], 'no previous snapshot to compare with')}
-<h2>Top movers down</h2>{_table(facts['down'], ['profile_id', 'score', 'change', 'style'], 'no previous snapshot to compare with')}
-<h2>Topic leaders (fields)</h2>{_table(facts['topics'], ['topic', 'profile_id', 'topic_score', 'engagements', 'endorsers'], 'no topic scores for this date')}
-<h2>Style mix</h2>{_table(facts['styles'], ['style', 'n'], 'none')}
-<h2 id="dq">Data quality: {html.escape(dq_state)}</h2>
-{_table(facts['dq'], ['table_name', 'checks', 'failed', 'validated_at'], 'no validation recorded')}
-<p>{docs_link}</p>
-<h2>Run timings</h2>{_table(facts['runs'], ['job', 'status', 'seconds', 'rows_out'], 'no runs recorded for this date')}
-</body></html>
-"""
+    """The page (templates/report.html.j2) from the facts of `gather` and the PNGs of `figures`."""
+    return _PAGES.get_template("report.html.j2").render(
+        **facts, images={name: data_uri(data) for name, data in images.items()},
+        docs_uri=docs.as_uri() if docs and docs.is_file() else None)
 
 
 def write_report(cfg: Config, day: dt.date, out: Path | None = None) -> Path:
