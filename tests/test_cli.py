@@ -59,6 +59,29 @@ def test_query_refuses_writes_and_unknown_tables(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_query_reaches_the_published_tables_and_no_file_beside_them(tmp_path, capsys):
+    """Analysts' SQL may read the tables, never a file of the machine (nor write one)."""
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from pipelines.orchestration.cli import main
+
+    write_deltalake(str(tmp_path / "warehouse" / "gold" / "scores"), pa.table({"score": [41.5, 58.5]}))
+    (tmp_path / "secret.csv").write_text("password\nhunter2\n")
+    code = main(["query", "SELECT sum(score) AS total FROM scores", "--format", "csv", "--data-root", str(tmp_path)])
+    out = capsys.readouterr()
+    assert code == 0 and out.out.split() == ["total", "100.0"], out.err
+    for sql in (f"SELECT * FROM read_csv('{tmp_path / 'secret.csv'}')", "SELECT * FROM read_text('/etc/hostname')",
+                f"SELECT * FROM read_parquet('{tmp_path}/warehouse/gold/scores/*.parquet')",
+                f"COPY (SELECT 1) TO '{tmp_path / 'out.csv'}'", "SET enable_external_access = true",
+                f"ATTACH '{tmp_path / 'other.db'}'"):
+        code = main(["query", sql, "--data-root", str(tmp_path)])
+        out = capsys.readouterr()
+        assert code == 2 and len(out.err.strip().splitlines()) == 1, (sql, out.err)
+        assert "hunter2" not in out.out and not (tmp_path / "out.csv").exists(), sql
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv", "warehouse"]
+
+
 def conf_dir_with(tmp_path, **changes):
     """A copy of conf/ whose local.yaml has `changes` (dotted keys) applied, for CLOUT_CONF_DIR."""
     import shutil

@@ -57,6 +57,10 @@ def connect(cfg: Config, versions: dict[str, int] | None = None,
             con.register(name, table.to_pyarrow_dataset())
         elif name in versions:
             raise UserError(f"query: table {name} has not been written yet")
+    # analysts' SQL reaches the registered tables and nothing else: no file, URL or extension
+    # (read_csv('/etc/…'), COPY … TO, ATTACH, INSTALL), and no statement can switch that back on
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
