@@ -1,16 +1,21 @@
 """The data-quality gate: write, audit, publish. A corrupted snapshot never replaces gold.scores."""
 import datetime as dt
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
-from pipelines.orchestration.cli import main
 from pipelines.core.errors import DataQualityError
 from pipelines.core.io import read_table, replace_where, staging_path
 from pipelines.core.jobrun import JobContext, new_run_id
+from pipelines.orchestration.cli import main
+from pipelines.quality import dq, suites
 from pipelines.quality.publish import publish_snapshot
+from schemas import Between, Reconcile, Suite, TableSpec
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.ops_dq_results import DQ_RESULTS
@@ -162,3 +167,95 @@ def test_clout_dq_names_an_unknown_table(e2e, clout, capsys):
     cfg, _, _ = e2e
     assert clout(["dq", "--date", str(DAY), "--table", "gold.nope", "--data-root", str(cfg.paths.data_root)]) == 2
     assert "unknown table 'gold.nope'" in capsys.readouterr().err
+
+
+# A table of the test's own, four rows a day, whose suite uses every run-time parameter:
+# the run date, reconciliation with an upstream table, row and mean drift.
+TINY_UPSTREAM = TableSpec("test", "tiny_upstream", T.StructType([
+    T.StructField("snapshot_date", T.DateType(), False), T.StructField("id", T.StringType(), False)]),
+    keys=("snapshot_date", "id"), partition_by=("snapshot_date",), contract="test")
+TINY = TableSpec("test", "tiny", T.StructType([*TINY_UPSTREAM.schema.fields, T.StructField("x", T.DoubleType(), False)]),
+                 keys=("snapshot_date", "id"), partition_by=("snapshot_date",), contract="test",
+                 suite=Suite(ranges=(Between("x", 0.0, 10.0),), reconcile=Reconcile(TINY_UPSTREAM),
+                             row_drift=True, mean_drift="x"))
+FIRST, SECOND = DAY - dt.timedelta(days=2), PREVIOUS
+DRIFT = {"rows ≥ 80% of the previous snapshot's", "mean x within 5 of the previous snapshot's"}
+
+
+def tiny(spark, day, xs):
+    return spark.createDataFrame([(day, f"p{i}", float(x)) for i, x in enumerate(xs)], TINY.schema)
+
+
+def store_files(cfg):
+    """Every file of the GE project but the validation results (each run's own), with its
+    modification time and bytes."""
+    project = cfg.paths.dq / "gx"
+    return {str(p.relative_to(project)): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in project.rglob("*") if p.is_file() and "validations" not in p.parts}
+
+
+def validate_at_once(spark, cfg, *runs):
+    """Validate each (snapshot, date) on its own thread, all released together by a barrier."""
+    barrier = threading.Barrier(len(runs))
+
+    def run(snapshot, day):
+        barrier.wait(timeout=60)
+        return dq.validate(spark, cfg, TINY, snapshot, day, new_run_id(day))
+
+    with ThreadPoolExecutor(len(runs)) as pool:
+        return [f.result() for f in [pool.submit(run, *r) for r in runs]]
+
+
+def checks(outcome):
+    return {c.check: c for c in outcome.checks}
+
+
+def test_concurrent_validations_use_their_own_parameters_and_never_rewrite_the_suites(spark, tmp_path):
+    cfg = config_for(tmp_path)
+    for day in (FIRST, SECOND):
+        replace_where(spark.createDataFrame([(day, f"p{i}") for i in range(4)], TINY_UPSTREAM.schema),
+                      cfg, TINY_UPSTREAM, on(day))
+    replace_where(tiny(spark, FIRST, [1, 2, 3, 4]), cfg, TINY, on(FIRST))    # mean 2.5
+
+    # a fresh store: both runs find it empty; SECOND drifts from FIRST, FIRST has nothing before it
+    second, first = validate_at_once(spark, cfg, (tiny(spark, SECOND, [2, 3, 4, 5]), SECOND),
+                                     (tiny(spark, FIRST, [1, 2, 3, 40]), FIRST))
+    assert second.success and DRIFT <= set(checks(second))
+    assert checks(second)["mean x within 5 of the previous snapshot's"].observed == "3.5"
+    assert json.loads(checks(second)["mean x within 5 of the previous snapshot's"].details)["kwargs"] == {
+        "column": "x", "min_value": -2.5, "max_value": 7.5}
+    assert checks(second)["rows ≥ 80% of the previous snapshot's"].observed == "4"
+    assert first.failed == ["x in [0, 10] (observed 1 of 4 rows unexpected)"]
+    assert not DRIFT & set(checks(first))              # no previous snapshot: no drift check at all
+    for outcome, day in ((second, SECOND), (first, FIRST)):
+        dated = checks(outcome)["every snapshot_date is the run date"]
+        assert dated.success and json.loads(dated.details)["kwargs"]["value_set"] == [str(day)]
+        assert checks(outcome)["rows = test.tiny_upstream rows of the date"].observed == "4"
+    project = cfg.paths.dq / "gx"
+    stored_as = {kind: sorted(str(p.relative_to(project / kind)) for p in (project / kind).rglob("*.json"))
+                 for kind in ("expectations", "validation_definitions", "checkpoints")}
+    assert stored_as == {"expectations": ["test/tiny.json", "test/tiny/first.json"],   # one per variant
+                         "validation_definitions": ["test.tiny.first.json", "test.tiny.json"],
+                         "checkpoints": ["test.tiny.first.json", "test.tiny.json"]}
+    assert dq.docs_index(cfg).is_file()
+
+    # once they exist, validating only reads them, whatever each run's parameters
+    stored = store_files(cfg)
+    second, first = validate_at_once(spark, cfg, (tiny(spark, SECOND, [9, 9, 9, 9]), SECOND),
+                                     (tiny(spark, FIRST, [1, 2, 3, 4]), FIRST))
+    assert second.failed == ["mean x within 5 of the previous snapshot's (observed 9.0)"]
+    assert first.success and first.rows == 4
+    assert store_files(cfg) == stored
+    assert len(list((project / "uncommitted" / "validations").rglob("*.json"))) == 4
+    assert dq.docs_index(cfg).is_file()
+
+    # a stored suite unlike the declared one (a release changed the schema) is replaced, only it
+    path = project / "expectations" / "test" / "tiny.json"
+    declared = json.loads(path.read_text())
+    path.write_text(json.dumps({**declared, "expectations": declared["expectations"][:1]}))
+    _, checkpoint = suites.checkpoint(cfg, suites.Variant(TINY, row_drift=True, mean_drift=True))
+    assert checkpoint.is_fresh().success
+    assert ([e["description"] for e in json.loads(path.read_text())["expectations"]]
+            == [e["description"] for e in declared["expectations"]])
+    assert {f: v for f, v in store_files(cfg).items() if f != "expectations/test/tiny.json"} == {
+        f: v for f, v in stored.items() if f != "expectations/test/tiny.json"}

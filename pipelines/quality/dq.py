@@ -3,8 +3,10 @@
 A suite is validated on one date's snapshot as a Spark DataFrame. The caller persists that
 frame once; GE bundles the column checks into a few aggregate queries over it, and the
 comparisons with other data (the previous layer, the previous snapshot) are each one small
-aggregate gathered beforehand. Every expectation's result, pass or fail, becomes a row of
-ops.dq_results; GE's Data Docs are rebuilt under `<paths.dq>/data_docs/`.
+aggregate gathered beforehand. Those facts become the run's expectation parameters: the suites
+themselves are static, kept in GE's file store by suites.py, so concurrent runs never rewrite
+them. Every expectation's result, pass or fail, becomes a row of ops.dq_results; GE's Data Docs
+under `<paths.dq>/data_docs/` get the validation.
 
 Great Expectations is imported inside the functions that use it: it takes seconds to import,
 and most commands that import this module's neighbours never validate anything.
@@ -22,11 +24,10 @@ from pyspark.sql import functions as F
 
 from pipelines.core.config import Config, DqSettings
 from pipelines.core.io import append, latest_snapshot_before, read_table, table_exists
+from pipelines.quality import suites
+from pipelines.quality.suites import ROWS, Variant
 from schemas import Suite, TableSpec
 from schemas.ops_dq_results import DQ_RESULTS
-
-SITE = "clout"   # the Data Docs site, at <paths.dq>/data_docs
-ROWS = "at least one row"   # the check whose observed value is the snapshot's row count
 
 
 @dataclass(frozen=True)
@@ -121,96 +122,42 @@ def previous_snapshot(published: DataFrame, spec: TableSpec, suite: Suite,
     return Previous(row.day, row.rows, row.mean)
 
 
-def _bounds(low: float | None, high: float | None) -> str:
-    if high is None:
-        return f"≥ {low:g}"
-    return f"≤ {high:g}" if low is None else f"in [{low:g}, {high:g}]"
-
-
-def expectations(spec: TableSpec, facts: Facts, dq: DqSettings) -> list:
-    """The GE expectations of one date's snapshot; each one's description is its check name."""
-    import great_expectations.expectations as gxe
-
+def suite_variant(spec: TableSpec, facts: Facts) -> Variant:
+    """The table's suite variant for these facts: drift checks apply only against a previous
+    snapshot (the mean's only if that snapshot has one), never as a vacuous pass."""
     suite: Suite = spec.suite
-    date_column = spec.partition_by[0]
-    required = list(dict.fromkeys([*spec.keys, *(f.name for f in spec.schema.fields if not f.nullable)]))
-    checks = [
-        gxe.ExpectTableRowCountToBeBetween(min_value=1, description=ROWS),
-        gxe.ExpectColumnValuesToBeInSet(column=date_column, value_set=[facts.run_date],
-                                        description=f"every {date_column} is the run date"),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=list(spec.keys),
-                                            description=f"keys unique ({', '.join(spec.keys)})"),
-        *(gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"{c} not null") for c in required),
-        *(gxe.ExpectColumnValuesToBeBetween(column=r.column, min_value=r.low, max_value=r.high,
-                                            description=f"{r.column} {_bounds(r.low, r.high)}")
-          for r in suite.ranges),
-        *(gxe.ExpectColumnValuesToBeInSet(column=a.column, value_set=list(a.values),
-                                          description=f"{a.column} in {{{', '.join(a.values)}}}")
-          for a in suite.allowed),
-        *(gxe.ExpectColumnSumToBeBetween(column=s.column, min_value=s.low, max_value=s.high,
-                                         description=f"sum of {s.column} {_bounds(s.low, s.high)}")
-          for s in suite.sums),
-    ]
-    if suite.reconcile:
-        of = "distinct " + " ∪ ".join(suite.reconcile.distinct_of) if suite.reconcile.distinct_of else "rows"
-        checks.append(gxe.ExpectTableRowCountToEqual(
-            value=facts.upstream_rows,
-            description=f"rows = {suite.reconcile.upstream.qualified_name} {of} of the date"))
     previous = facts.previous
-    if previous and suite.row_drift:
-        checks.append(gxe.ExpectTableRowCountToBeBetween(
-            min_value=math.ceil(dq.min_row_ratio * previous.rows),
-            description=f"rows ≥ {dq.min_row_ratio:.0%} of the previous snapshot's"))
-    if previous and suite.mean_drift and previous.mean is not None:
-        checks.append(gxe.ExpectColumnMeanToBeBetween(
-            column=suite.mean_drift, min_value=previous.mean - dq.max_mean_shift,
-            max_value=previous.mean + dq.max_mean_shift,
-            description=f"mean {suite.mean_drift} within {dq.max_mean_shift:g} of the previous snapshot's"))
-    return checks
+    return Variant(spec, row_drift=bool(previous and suite.row_drift),
+                   mean_drift=bool(previous and suite.mean_drift and previous.mean is not None))
 
 
-def _checkpoint(cfg: Config, spec: TableSpec, checks: list):
-    """The table's GE checkpoint in the file project under paths.dq, its suite replaced by `checks`."""
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="file", project_root_dir=cfg.paths.dq)
-    if SITE not in context.get_site_names():
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        context.add_data_docs_site(SITE, {
-            "class_name": "SiteBuilder",
-            # relative to the project (<paths.dq>/gx), so the data folder can move
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": "../data_docs"},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-    # the Spark frame is handed over at run time; GE must not persist it (the caller has)
-    source = context.data_sources.add_or_update_spark(name="clout", persist=False)
-    name = spec.qualified_name
-    asset = (source.get_asset(name) if name in {a.name for a in source.assets}
-             else source.add_dataframe_asset(name=name))
-    batch = (asset.get_batch_definition("snapshot") if asset.batch_definitions
-             else asset.add_batch_definition_whole_dataframe("snapshot"))
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=checks))
-    validation = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    # counts, not samples: a sample of unexpected values costs one more query per check
-    return context.checkpoints.add_or_update(gx.Checkpoint(
-        name=name, validation_definitions=[validation],
-        actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])],
-        result_format={"result_format": "BASIC", "partial_unexpected_count": 0}))
+def parameters(variant: Variant, facts: Facts, dq: DqSettings) -> dict:
+    """The run-time values of the variant's expectation parameters."""
+    values = {suites.RUN_DATE_SET: [facts.run_date]}
+    if variant.spec.suite.reconcile:
+        values[suites.UPSTREAM_ROWS] = facts.upstream_rows
+    if variant.row_drift:
+        values[suites.MIN_ROWS] = math.ceil(dq.min_row_ratio * facts.previous.rows)
+    if variant.mean_drift:
+        values[suites.MIN_MEAN] = facts.previous.mean - dq.max_mean_shift
+        values[suites.MAX_MEAN] = facts.previous.mean + dq.max_mean_shift
+    return values
 
 
 def validate(spark: SparkSession, cfg: Config, spec: TableSpec, snapshot: DataFrame,
              run_date: dt.date, run_id: str) -> Outcome:
-    """Run the table's suite on `snapshot` (persisted by the caller) and rebuild the Data Docs."""
+    """Run the table's suite on `snapshot` (persisted by the caller) and update the Data Docs."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     if spec.suite is None:
         raise ValueError(f"{spec.qualified_name} declares no data-quality suite in schemas/")
-    checks = expectations(spec, gather_facts(spark, cfg, spec, run_date), cfg.dq)
-    result = _checkpoint(cfg, spec, checks).run(batch_parameters={"dataframe": snapshot},
-                                                run_id=RunIdentifier(run_name=run_id))
+    facts = gather_facts(spark, cfg, spec, run_date)
+    chosen = suite_variant(spec, facts)
+    context, checkpoint = suites.checkpoint(cfg, chosen)
+    result = checkpoint.run(batch_parameters={"dataframe": snapshot},
+                            expectation_parameters=parameters(chosen, facts, cfg.dq),
+                            run_id=RunIdentifier(run_name=run_id))
+    suites.update_docs(cfg, context, result)
     (suite_result,) = result.run_results.values()
     return Outcome(spec.qualified_name, run_date, tuple(check_result(r) for r in suite_result.results))
 
