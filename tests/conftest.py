@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 
 import pytest
 from pyspark.sql import functions as F
@@ -17,6 +18,9 @@ from pipelines.core.config import load_config
 from pipelines.core.io import read_table
 from pipelines.orchestration.nightly import run_nightly
 from pipelines.core.session import get_spark
+
+# pyspark.testing's frame comparisons go through pandas-on-Spark, which warns once without it
+os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
 
 DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}

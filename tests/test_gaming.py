@@ -1,7 +1,8 @@
 """Anti-gaming signals on hand-built frames: each discounts the gamed part and nothing else."""
 import datetime as dt
 
-import pytest
+from pyspark.sql import functions as F
+from pyspark.testing import assertDataFrameEqual
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
@@ -13,6 +14,7 @@ DAY = dt.date(2026, 9, 30)
 MODEL = load_model("v1")
 AG = MODEL.anti_gaming
 START = dt.datetime(2026, 9, 1)
+RING, MEMBER = AG.rings.factor, AG.rings.member_factor   # ring discounts: mutual edges, the rest
 
 
 def posts(spark, actor, times, link=False):
@@ -30,11 +32,15 @@ def test_a_posting_timer_is_automation_and_a_person_is_not(spark):
     few = [START, START + dt.timedelta(hours=3)]
     frame = (posts(spark, "timer", timer).union(posts(spark, "person", person))
              .union(posts(spark, "feed", feed, link=True)).union(posts(spark, "few", few)))
-    got = {r.profile_id: r for r in automation(frame, AG).collect()}
-    assert got["timer"].automation_factor == AG.automation.factor and got["timer"].posting_cv < 0.01
-    assert got["feed"].automation_factor == AG.automation.factor and got["feed"].link_share == 1.0
-    assert got["person"].automation_factor == 1.0 and got["person"].posting_cv > 0.6
-    assert got["few"].automation_factor == 1.0, "too few posts to judge"
+    out = automation(frame, AG)
+    # timer: too regular; feed: every post a link; few: too few posts to judge
+    bot = AG.automation.factor
+    assertDataFrameEqual(out.select("profile_id", "link_share", "automation_factor"), spark.createDataFrame(
+        [("timer", 0.0, bot), ("feed", 1.0, bot), ("person", 0.0, 1.0), ("few", 0.0, 1.0)],
+        "profile_id STRING, link_share DOUBLE, automation_factor DOUBLE"))
+    got = {r.profile_id: r for r in out.collect()}
+    assert got["timer"].posting_cv < 0.01
+    assert got["person"].posting_cv > 0.6
 
 
 def test_mutual_engagement_inside_a_ring_is_discounted_and_a_friend_is_not(spark):
@@ -43,11 +49,15 @@ def test_mutual_engagement_inside_a_ring_is_discounted_and_a_friend_is_not(spark
     rows += [("fan1", "r1", 1.0), ("fan1", "star", 1.0), ("fan2", "star", 1.0), ("fan3", "star", 1.0),
              ("friend", "star", 1.0), ("star", "friend", 1.0)]
     edges = spark.createDataFrame(rows, "engager_id STRING, author_id STRING, weight DOUBLE")
-    got = {(r.engager_id, r.author_id): r for r in ring_factors(edges, AG).collect()}
-    assert got[("r1", "r2")].mutual and got[("r1", "r2")].ring_factor == AG.rings.factor
-    assert got[("friend", "star")].mutual and got[("friend", "star")].ring_factor == 1.0
-    assert got[("fan1", "star")].ring_factor == 1.0
-    assert got[("fan1", "r1")].ring_factor == AG.rings.member_factor, "a member's other engagement counts less too"
+    # every ring member gets ≥ 3/4 of its weight from 3 partners it engages back: a ring; star
+    # (one mutual friend of four engagers) and friend (one partner) are not; a member's other
+    # engagement (fan1 → r1) counts less too
+    expected = ([(a, b, True, RING) for a in ring for b in ring if a != b]
+                + [("fan1", "r1", False, MEMBER), ("fan1", "star", False, 1.0), ("fan2", "star", False, 1.0),
+                   ("fan3", "star", False, 1.0), ("friend", "star", True, 1.0), ("star", "friend", True, 1.0)])
+    assertDataFrameEqual(ring_factors(edges, AG).select("engager_id", "author_id", "mutual", "ring_factor"),
+                         spark.createDataFrame(expected, "engager_id STRING, author_id STRING, mutual BOOLEAN, "
+                                                         "ring_factor DOUBLE"))
 
 
 def test_a_dense_ring_is_found_behind_a_large_honest_audience_and_a_celebrity_clique_is_not(spark):
@@ -58,21 +68,27 @@ def test_a_dense_ring_is_found_behind_a_large_honest_audience_and_a_celebrity_cl
     rows += [(f"fan{i}", c, 1.0) for i in range(1000) for c in stars]   # the clique: 1.5% of it
     rows += [("f1", "f2", heavy), ("f2", "f1", heavy), ("fan0", "f1", 1.0)]   # two close friends
     edges = spark.createDataFrame(rows, "engager_id STRING, author_id STRING, weight DOUBLE")
-    got = {(r.engager_id, r.author_id): r.ring_factor for r in ring_factors(edges, AG).collect()}
-    assert got[("r2", "r1")] == AG.rings.factor and got[("fan3", "r1")] == AG.rings.member_factor
-    assert got[("c2", "c1")] == 1.0 and got[("fan3", "c1")] == 1.0
-    assert got[("f2", "f1")] == 1.0 and got[("fan0", "f1")] == 1.0
+    # the ring (a triangle-closed cluster bringing r1 15 of 45) is discounted, fans of r1 as members'
+    # other engagement; the clique brings each star 15 of 1,015 and two friends close no triangle
+    expected = ([(a, b, RING) for a in ring for b in ring if a != b]
+                + [(f"fan{i}", "r1", MEMBER) for i in range(30)]
+                + [(a, b, 1.0) for a in stars for b in stars if a != b]
+                + [(f"fan{i}", c, 1.0) for i in range(1000) for c in stars]
+                + [("f1", "f2", 1.0), ("f2", "f1", 1.0), ("fan0", "f1", 1.0)])
+    assertDataFrameEqual(ring_factors(edges, AG).select("engager_id", "author_id", "ring_factor"),
+                         spark.createDataFrame(expected, "engager_id STRING, author_id STRING, ring_factor DOUBLE"))
 
 
 def test_a_burst_week_counts_at_most_the_ratio_of_the_other_weeks(spark):
     weekly = {week: 2.0 for week in range(1, 13)} | {0: 60.0}          # 30× in the last week
     rows = [("bursty", week, w) for week, w in weekly.items()] + [("steady", week, 2.0) for week in range(13)]
     interactions = spark.createDataFrame(rows, "target_id STRING, week INT, w DOUBLE")
-    got = {(r.target_id, r.week): r.burst_factor for r in burst_factors(interactions, AG, window_days=91).collect()}
-    others_mean = sum(w for week, w in weekly.items() if week) / 12
-    assert got[("bursty", 0)] * 60.0 == pytest.approx(AG.bursts.max_week_ratio * others_mean)
-    assert got[("bursty", 5)] == 1.0
-    assert all(got[("steady", week)] == 1.0 for week in range(13))
+    # bursty's other 12 weeks average 2.0: week 0 counts at most 3 × 2.0 = 6 of its 60 (0.1);
+    # no other week is above the cap, nor any of steady's
+    expected = ([("bursty", 0, 0.1)] + [("bursty", week, 1.0) for week in range(1, 13)]
+                + [("steady", week, 1.0) for week in range(13)])
+    assertDataFrameEqual(burst_factors(interactions, AG, window_days=91),
+                         spark.createDataFrame(expected, "target_id STRING, week INT, burst_factor DOUBLE"))
 
 
 def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
@@ -83,17 +99,20 @@ def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
     ev = event_frame(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=91)
-    f = {r.profile_id: r for r in profile_features(ev, edges, quality, MODEL, snapshot_date=DAY).collect()}
-    assert f["r1"].discounts == ["reciprocal_ring"]
-    assert f["r1"].reactions == pytest.approx(f["r1"].raw_reactions * AG.rings.factor)  # all mutual
-    assert f["honest"].discounts == [] and f["honest"].reactions == f["honest"].raw_reactions
-    assert f["r1"].share_ratio == 1.0 and f["r1"].create_ratio == 0.0
+    features = profile_features(ev, edges, quality, MODEL, snapshot_date=DAY)
+    # kept: reactions / raw_reactions. All a ring member receives is mutual (RING); honest's
+    # engagement is undiscounted; x receives nothing. Own actions: only shares (honest none)
+    got = features.select("profile_id", "discounts", F.try_divide("reactions", "raw_reactions").alias("kept"),
+                          "share_ratio", "create_ratio")
+    expected = ([(r, ["reciprocal_ring"], RING, 1.0, 0.0) for r in ring]
+                + [("honest", [], 1.0, 0.0, 0.0), ("x", [], None, 1.0, 0.0)])
+    assertDataFrameEqual(got, spark.createDataFrame(
+        expected, "profile_id STRING, discounts ARRAY<STRING>, kept DOUBLE, share_ratio DOUBLE, create_ratio DOUBLE"))
 
 
 def test_swapped_endorsements_make_a_swap_ring_and_one_way_ones_do_not(spark):
     swap = ["k1", "k2", "k3", "k4"]
     rows = [(a, b) for a in swap for b in swap if a != b] + [(f"fan{i}", "expert") for i in range(6)]
     rows += [("expert", "fan0")]
-    got = {r.author_id for r in swap_ring_members(
-        spark.createDataFrame(rows, "actor_id STRING, target_id STRING"), AG).collect()}
-    assert got == set(swap)
+    got = swap_ring_members(spark.createDataFrame(rows, "actor_id STRING, target_id STRING"), AG)
+    assertDataFrameEqual(got, spark.createDataFrame([(k,) for k in swap], "author_id STRING"))

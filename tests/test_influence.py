@@ -2,6 +2,7 @@
 import networkx as nx
 import numpy as np
 import pytest
+from pyspark.testing import assertDataFrameEqual
 
 from jobs.transforms.influence import incoming_mass, weighted_pagerank
 
@@ -65,8 +66,15 @@ def test_matches_networkx(union_result, name):
 
 def test_edge_weights_matter(spark):
     # b and c get one engagement each from a; the heavier one must come out ahead
-    got, _ = ours(spark, [("a", "b", 1.0), ("a", "c", 4.0)])
+    got, result = ours(spark, [("a", "b", 1.0), ("a", "c", 4.0)])
     assert got["c"] > got["b"]
+    # By hand, d = 0.85, n = 3: b and c dangle, so every vertex receives base = (1 - d)/3 +
+    # d(b + c)/3; a receives nothing else (a = base), b gets d·a/5 more, c d·4a/5. With
+    # a + b + c = 1: 3a + d·a = 1, a = 1/3.85, b = 1.17/3.85, c = 1.68/3.85. Relative influence:
+    # (rank - base) × n = 0, 3·0.17/3.85, 3·0.68/3.85
+    assertDataFrameEqual(result.ranks, spark.createDataFrame(
+        [("a", 1 / 3.85, 0.0), ("b", 1.17 / 3.85, 0.51 / 3.85), ("c", 1.68 / 3.85, 2.04 / 3.85)],
+        "id STRING, influence DOUBLE, relative_influence DOUBLE"), rtol=0, atol=1e-7)
 
 
 def test_stops_at_max_iterations_and_reports_residual(spark):

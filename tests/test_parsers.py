@@ -3,9 +3,12 @@ import datetime as dt
 import json
 
 import pytest
+from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
-from jobs.transforms.events import accepted_candidates, parse_all_networks, validate, with_opt_outs
+from jobs.transforms.events import accepted_candidates, parse_all_networks, quarantined, validate, with_opt_outs
 from schemas.bronze_raw_events import RAW_EVENTS
+from schemas.silver_events import EVENTS
+from schemas.silver_quarantine import QUARANTINE
 
 DAY = dt.date(2026, 9, 30)
 
@@ -22,8 +25,11 @@ def validated(spark, network, lines):
     return validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
 
 
-def reasons(spark, network, lines):
-    return [r.reason for r in validated(spark, network, lines).orderBy("line_number").collect()]
+def assert_reasons(spark, network, lines, expected):
+    """The lines' reasons, in line order (None: valid), one row per line."""
+    got = validated(spark, network, lines).select("line_number", "reason")
+    assertDataFrameEqual(got, spark.createDataFrame(list(enumerate(expected, start=1)),
+                                                    "line_number BIGINT, reason STRING"))
 
 
 GOOD = {
@@ -40,15 +46,22 @@ GOOD = {
 }
 
 
+# each GOOD event's own id (its content id too) and the id of the content it shares
+IDS = {"chirp": ("2", "1"), "facepage": ("fp_2", "fp_1"), "linkup": ("urn:li:activity:2", "urn:li:activity:1"),
+       "vidtube": ("vt-2", "v1")}
+NORMALISED = ("network STRING, event_id STRING, reason STRING, event_type STRING, actor_account STRING, "
+              "target_account STRING, content_id STRING, target_content_id STRING, topics ARRAY<STRING>, "
+              "has_link BOOLEAN, event_time TIMESTAMP")
+
+
 @pytest.mark.parametrize("network", sorted(GOOD))
 def test_native_shapes_normalise_alike(spark, network):
-    out = validated(spark, network, [json.dumps(GOOD[network])]).collect()[0]
-    assert out.reason is None
-    assert out.event_type == "share"
-    assert out.actor_account == f"{network}:11"
-    assert out.target_account == f"{network}:10"
-    assert out.topics == ["seo"]
-    assert out.event_time == dt.datetime(2026, 9, 30, 21, 19, 24)
+    out = validated(spark, network, [json.dumps(GOOD[network])])
+    event_id, shared = IDS[network]
+    expected = [(network, event_id, None, "share", f"{network}:11", f"{network}:10", event_id, shared, ["seo"],
+                 False, dt.datetime(2026, 9, 30, 21, 19, 24))]
+    assertDataFrameEqual(out.select(*[c.split()[0] for c in NORMALISED.split(", ")]),
+                         spark.createDataFrame(expected, NORMALISED))
 
 
 def test_chirp_reasons(spark):
@@ -70,38 +83,43 @@ def test_chirp_reasons(spark):
         json.dumps({**good, "surprise": {"new": "field"}}),               # schema drift: fine
         json.dumps({k: v for k, v in good.items() if k != "ref"} | {"kind": "poke"}),  # unknown, no target
     ]
-    assert reasons(spark, "chirp", lines) == [
+    assert_reasons(spark, "chirp", lines, [
         None, "invalid_json", "invalid_encoding", "oversized", "missing_field", "wrong_type",
         "wrong_type", "wrong_type", "unknown_event_type", "future_time", "too_old",
-        "self_interaction", "missing_field", None, "unknown_event_type"]
+        "self_interaction", "missing_field", None, "unknown_event_type"])
+    assertSchemaEqual(quarantined(validated(spark, "chirp", lines)).schema, QUARANTINE.schema)
 
 
 def test_posts_need_no_target_but_endorsements_need_a_skill(spark):
     post = {"activityUrn": "urn:li:activity:1", "verb": "POST", "actorUrn": "10", "createdAt": 1790803164000}
     endorse = {"activityUrn": "urn:li:activity:3", "verb": "ENDORSE", "actorUrn": "11",
                "createdAt": 1790803164000, "objectAuthorUrn": "10"}
-    assert reasons(spark, "linkup", [json.dumps(post), json.dumps(endorse),
-                                     json.dumps({**endorse, "skill": "seo"})]) == [None, "missing_field", None]
+    assert_reasons(spark, "linkup", [json.dumps(post), json.dumps(endorse), json.dumps({**endorse, "skill": "seo"})],
+                   [None, "missing_field", None])
 
 
 def test_wrong_types_per_network(spark):
     fp = {**GOOD["facepage"], "timestamp": {"s": 1}}
     vt = {**GOOD["vidtube"], "publishedAt": 1790803164}
     li = {**GOOD["linkup"], "createdAt": [1790803164000]}
-    assert reasons(spark, "facepage", [json.dumps(fp)]) == ["wrong_type"]
-    assert reasons(spark, "vidtube", [json.dumps(vt)]) == ["wrong_type"]
-    assert reasons(spark, "linkup", [json.dumps(li)]) == ["wrong_type"]
+    assert_reasons(spark, "facepage", [json.dumps(fp)], ["wrong_type"])
+    assert_reasons(spark, "vidtube", [json.dumps(vt)], ["wrong_type"])
+    assert_reasons(spark, "linkup", [json.dumps(li)], ["wrong_type"])
 
 
 def test_unknown_network_is_quarantined(spark):
-    assert reasons(spark, "myspace", ['{"anything": 1}']) == ["unknown_network"]
+    assert_reasons(spark, "myspace", ['{"anything": 1}'], ["unknown_network"])
 
 
 def test_duplicate_in_batch_keeps_first_delivery(spark):
     line = json.dumps(GOOD["chirp"])
     nobody = spark.createDataFrame([], "account string")
-    out = accepted_candidates(with_opt_outs(validated(spark, "chirp", [line, line, line]), nobody)).collect()
-    assert [(r.event_id, r.line_number, r.event_date) for r in out] == [("2", 1, DAY)]
+    out = accepted_candidates(with_opt_outs(validated(spark, "chirp", [line, line, line]), nobody))
+    assertSchemaEqual(out.schema, EVENTS.schema)
+    # the whole silver.events row of GOOD["chirp"], as first delivered (line 1)
+    expected = [("chirp", "2", "share", "chirp:11", "chirp:10", "2", "1", ["seo"], False,
+                 dt.datetime(2026, 9, 30, 21, 19, 24), DAY, f"chirp/dt={DAY}/part-00000.jsonl.gz", 1, DAY, "run-1")]
+    assertDataFrameEqual(out, spark.createDataFrame(expected, EVENTS.schema))
 
 
 def test_events_touching_an_opted_out_account_are_withheld_not_accepted(spark):
@@ -112,8 +130,11 @@ def test_events_touching_an_opted_out_account_are_withheld_not_accepted(spark):
     lines = [json.dumps(e) for e in (by_actor, to_target, unrelated, bad)]
     opted_out = spark.createDataFrame([("chirp:77",)], "account string")
     flagged = with_opt_outs(validated(spark, "chirp", lines), opted_out)
-    assert {r.event_id: r.withheld for r in flagged.collect()} == {"3": True, "4": True, "5": False, "6": False}
-    assert [r.event_id for r in accepted_candidates(flagged).collect()] == ["5"]
+    # "6" is invalid (quarantined, so not withheld) though its actor opted out
+    assertDataFrameEqual(flagged.select("event_id", "withheld"), spark.createDataFrame(
+        [("3", True), ("4", True), ("5", False), ("6", False)], "event_id STRING, withheld BOOLEAN"))
+    assertDataFrameEqual(accepted_candidates(flagged).select("event_id"),
+                         spark.createDataFrame([("5",)], "event_id STRING"))
 
 
 def test_a_post_carrying_a_url_is_flagged_as_a_link(spark):
@@ -121,5 +142,6 @@ def test_a_post_carrying_a_url_is_flagged_as_a_link(spark):
             "user": {"id_str": "11", "screen_name": "b"}, "entities": {"hashtags": []}}
     lines = [json.dumps(dict(post, text="new item https://feeds.example.net/item/1")),
              json.dumps(dict(post, id_str="9", text="thoughts on seo"))]
-    rows = validated(spark, "chirp", lines).orderBy("line_number").collect()
-    assert [(r.reason, r.has_link) for r in rows] == [(None, True), (None, False)]
+    got = validated(spark, "chirp", lines).select("line_number", "reason", "has_link")
+    assertDataFrameEqual(got, spark.createDataFrame([(1, None, True), (2, None, False)],
+                                                    "line_number BIGINT, reason STRING, has_link BOOLEAN"))

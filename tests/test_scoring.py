@@ -4,11 +4,14 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from pipelines.core.config import load_model
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_profile_features import PROFILE_FEATURES
+from schemas.gold_scores import SCORES
 from tests.conftest import event_frame
 
 DAY = dt.date(2026, 9, 30)
@@ -19,35 +22,48 @@ def events(spark, rows):
     return event_frame(spark, rows)
 
 
-def features_of(spark, rows):
+def by_id(df):
+    return {r.profile_id: r for r in df.collect()}
+
+
+def features_frame(spark, rows):
     ev = events(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
-    return {r.profile_id: r for r in profile_features(ev, edges, quality, MODEL, snapshot_date=DAY).collect()}
+    return profile_features(ev, edges, quality, MODEL, snapshot_date=DAY)
+
+
+def edge(engager, author, interactions, raw_weight, weight, burst=1.0, ring=1.0, automation=1.0):
+    """One gold.engagement_edges row of the snapshot DAY."""
+    return (DAY, engager, author, interactions, raw_weight, weight, burst, ring, automation)
 
 
 def test_hyperactive_engagers_weigh_less(spark):
     human = [("h", "a", "reaction", DAY)]
     bot = [("b", "a", "reaction", DAY)] + [("b", f"x{i}", "reaction", DAY) for i in range(400)]
-    q = {r.actor_id: r.quality for r in engager_quality(events(spark, human + bot), human_daily_actions=40.0).collect()}
-    assert q["h"] == 1.0
-    assert q["b"] == pytest.approx(40.0 / 401)
+    q = engager_quality(events(spark, human + bot), human_daily_actions=40.0)
+    # b acts 401 times in one day: each action weighs 40 / 401, a human's day in total
+    assertDataFrameEqual(q, spark.createDataFrame([("h", 1.0, 1.0), ("b", 401.0, 40.0 / 401)],
+                                                  "actor_id STRING, daily_actions DOUBLE, quality DOUBLE"))
 
 
 def test_self_edges_and_posts_make_no_edges(spark):
     ev = events(spark, [("a", None, "post", DAY), ("a", "a", "reaction", DAY), ("b", "a", "share", DAY)])
     quality = engager_quality(ev, human_daily_actions=40.0)
-    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90).collect()
-    assert [(e.engager_id, e.author_id, e.interactions) for e in edges] == [("b", "a", 1)]
-    assert edges[0].weight == pytest.approx(MODEL.interaction_weights.share)
+    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
+    assertSchemaEqual(edges.schema, ENGAGEMENT_EDGES.schema)
+    # only b → a: one share today (weight 3) by someone acting once a day (quality 1), no discount
+    assertDataFrameEqual(edges, spark.createDataFrame([edge("b", "a", 1, 3.0, 3.0)], ENGAGEMENT_EDGES.schema))
 
 
 def test_recency_halves_weight_every_half_life(spark):
     old = DAY - dt.timedelta(days=int(MODEL.recency_half_life_days))
     ev = events(spark, [("b", "a", "reaction", DAY), ("c", "a", "reaction", old)])
     quality = engager_quality(ev, human_daily_actions=40.0)
-    w = {e.engager_id: e.weight for e in engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90).collect()}
-    assert w["c"] == pytest.approx(w["b"] / 2)
+    edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
+    # a reaction weighs 1 today and 1/2 one half-life (30 days) ago; far below a burst
+    assertDataFrameEqual(edges, spark.createDataFrame([edge("b", "a", 1, 1.0, 1.0), edge("c", "a", 1, 0.5, 0.5)],
+                                                      ENGAGEMENT_EDGES.schema))
 
 
 def test_amplification_per_post_and_across_people(spark):
@@ -55,10 +71,15 @@ def test_amplification_per_post_and_across_people(spark):
     many_posts = [("many", None, "post", DAY)] * 1000
     shares = [(f"e{i}", author, "share", DAY) for author in ("few", "many") for i in range(100)]
     one_fan = [("fan", "solo", "share", DAY)] * 100 + [("solo", None, "post", DAY)] * 10
-    f = features_of(spark, few_posts + many_posts + shares + one_fan)
+    features = features_frame(spark, few_posts + many_posts + shares + one_fan)
+    assertSchemaEqual(features.schema, PROFILE_FEATURES.schema)
+    # every actor and every author is featured; only authors have posts and engagers
+    assertDataFrameEqual(features.select("profile_id", "content_volume", "engagers"), spark.createDataFrame(
+        [("few", 10, 100), ("many", 1000, 100), ("solo", 10, 1), ("fan", 0, 0)]
+        + [(f"e{i}", 0, 0) for i in range(100)], "profile_id STRING, content_volume BIGINT, engagers BIGINT"))
+    f = by_id(features)
     assert f["few"].amplification > f["many"].amplification      # 100 shares of 10 vs of 1,000 posts
     assert f["few"].amplification > f["solo"].amplification      # from 100 people vs from one
-    assert f["few"].engagers == 100 and f["solo"].engagers == 1
 
 
 def feature_frame(spark, rows):
@@ -71,19 +92,31 @@ def feature_frame(spark, rows):
          for pid, reach, amp in rows], PROFILE_FEATURES.schema)
 
 
-def score_table(spark, rows):
+def score_frame(spark, rows):
     features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
     influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
-    return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY).collect()}
+    return scores(features, influence, MODEL, snapshot_date=DAY)
+
+
+def score_table(spark, rows):
+    return by_id(score_frame(spark, rows))
 
 
 def test_score_is_monotone_bounded_and_versioned(spark):
-    s = score_table(spark, [("low", 1.0, 0.1, 1e-6), ("mid", 10.0, 1.0, 1e-5), ("high", 100.0, 10.0, 1e-4),
-                            ("zero", 0.0, 0.0, 0.0)])
+    out = score_frame(spark, [("low", 1.0, 0.1, 1e-6), ("mid", 10.0, 1.0, 1e-5), ("high", 100.0, 10.0, 1e-4),
+                              ("zero", 0.0, 0.0, 0.0)])
+    assertSchemaEqual(out.schema, SCORES.schema)
+    # percentile: share of the 4 profiles scoring strictly lower; no previous score: no change;
+    # no own actions (below styles.min_actions): no style
+    assertDataFrameEqual(
+        out.select("profile_id", "percentile", "model_version", "snapshot_date", "change", "style"),
+        spark.createDataFrame([("zero", 0.0, "v1", DAY, None, None), ("low", 25.0, "v1", DAY, None, None),
+                               ("mid", 50.0, "v1", DAY, None, None), ("high", 75.0, "v1", DAY, None, None)],
+                              "profile_id STRING, percentile DOUBLE, model_version STRING, snapshot_date DATE, "
+                              "change DOUBLE, style STRING"))
+    s = by_id(out)
     assert s["zero"].score == 1.0
     assert s["low"].score < s["mid"].score < s["high"].score <= 100.0
-    assert all(r.model_version == "v1" for r in s.values())
-    assert s["zero"].percentile == 0.0 and s["high"].percentile == 75.0
 
 
 def test_score_does_not_depend_on_the_population(spark):
@@ -107,16 +140,26 @@ def previous_of(spark, rows, days_ago=1):
         "amplification_score DOUBLE, network_score DOUBLE")
 
 
-def smoothed_table(spark, rows, previous):
+def smoothed_frame(spark, rows, previous):
     features = feature_frame(spark, [(pid, reach, 1.0) for pid, reach in rows])
     influence = spark.createDataFrame([(pid, 1e-5) for pid, _ in rows], "profile_id STRING, influence DOUBLE")
-    return {r.profile_id: r for r in scores(features, influence, MODEL, snapshot_date=DAY, previous=previous).collect()}
+    return scores(features, influence, MODEL, snapshot_date=DAY, previous=previous)
+
+
+def smoothed_table(spark, rows, previous):
+    return by_id(smoothed_frame(spark, rows, previous))
 
 
 def test_a_day_moves_a_score_at_most_the_smoothing_bound(spark):
     bound = MODEL.score.max_daily_move
     rows = [("jump", 5000.0), ("steady", 20.0), ("new", 5000.0)]
-    s = smoothed_table(spark, rows, previous_of(spark, [("jump", 30.0), ("steady", 0.0)]))
+    out = smoothed_frame(spark, rows, previous_of(spark, [("jump", 30.0), ("steady", 0.0)]))
+    # jump (30 yesterday) and steady (0 yesterday) both score far above: each moves the bound,
+    # 5 points; new has no previous score, so no change
+    assertDataFrameEqual(out.select("profile_id", "change"),
+                         spark.createDataFrame([("jump", 5.0), ("steady", 5.0), ("new", None)],
+                                               "profile_id STRING, change DOUBLE"))
+    s = by_id(out)
     assert s["jump"].raw_score > 30.0 + bound
     assert s["jump"].score == 30.0 + bound and s["jump"].change == bound
     steady_raw = s["steady"].raw_score

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 from pyspark.sql import functions as F
+from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
 from jobs.transforms.engagement import engager_quality, weighted_interactions
 from jobs.transforms.gaming import swap_ring_members
@@ -21,40 +22,57 @@ MODEL = load_model("v1")
 ONTOLOGY = load_topics()
 COLUMNS = ("actor_id STRING, target_id STRING, event_type STRING, event_date DATE, content_id STRING, "
            "target_content_id STRING, topics ARRAY<STRING>")
+# the gold.topic_scores columns these tests are about (topic_score itself is only bounded)
+EVIDENCE = ("profile_id STRING, topic STRING, parent_topic STRING, engagements BIGINT, engagement_weight DOUBLE, "
+            "endorsements BIGINT, endorsers BIGINT, endorsement_weight DOUBLE, top_content ARRAY<STRING>")
 
 
 def event(actor, kind, *, target=None, content=None, on=None, tags=(), day=DAY):
     return (actor, target, kind, day, content, on, list(tags))
 
 
-def topic_rows(spark, rows):
+def topic_frame(spark, rows):
     events = spark.createDataFrame(rows, COLUMNS)
     quality = engager_quality(events, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     interactions = weighted_interactions(events, quality, MODEL, snapshot_date=DAY)
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), MODEL.anti_gaming)
     no_edges = spark.createDataFrame([], "engager_id STRING, author_id STRING, weight DOUBLE, raw_weight DOUBLE")
-    out = topic_scores(interactions, events.where(F.col("event_type") == "post"), no_edges, swaps, MODEL,
-                       ONTOLOGY, snapshot_date=DAY)
-    return {(r.profile_id, r.topic): r for r in out.collect()}
+    return topic_scores(interactions, events.where(F.col("event_type") == "post"), no_edges, swaps, MODEL,
+                        ONTOLOGY, snapshot_date=DAY)
+
+
+def topic_rows(spark, rows):
+    return {(r.profile_id, r.topic): r for r in topic_frame(spark, rows).collect()}
+
+
+def evidence(out):
+    return out.select(*[c.split()[0] for c in EVIDENCE.split(", ")])
+
+
+def no_topics(spark):
+    return spark.createDataFrame([], TOPIC_SCORES.schema)
 
 
 def test_tags_name_their_topic_and_its_parent_once(spark):
     df = spark.createDataFrame([(["seo", "BACKLINKS".lower(), "nosuchtag", "llm"],)], "tags ARRAY<STRING>")
-    got = df.select(topics_of(F.col("tags"), ONTOLOGY).alias("t")).first().t
-    assert sorted(got) == ["ai", "marketing", "seo", "technology"]
+    got = df.select(F.sort_array(topics_of(F.col("tags"), ONTOLOGY)).alias("t"))
+    # seo and backlinks: seo (marketing), once; llm: ai (technology); nosuchtag: nothing
+    assertDataFrameEqual(got, spark.createDataFrame([(["ai", "marketing", "seo", "technology"],)], "t ARRAY<STRING>"))
 
 
 def test_a_topic_needs_evidence_and_carries_it(spark):
     posts = [event("author", "post", content="c1", tags=["seo"]), event("author", "post", content="c2", tags=["serp"])]
     two = [event(f"fan{i}", "share", target="author", on="c1") for i in range(2)]
-    assert topic_rows(spark, posts + two) == {}, "two engagements are not enough evidence"
+    assertDataFrameEqual(topic_frame(spark, posts + two), no_topics(spark))   # two engagements: not enough evidence
     three = two + [event("fan9", "reply", target="author", on="c2")]
-    got = topic_rows(spark, posts + three)
-    seo = got[("author", "seo")]
-    assert (seo.engagements, seo.endorsements, seo.parent_topic) == (3, 0, "marketing")
-    assert seo.top_content == ["c1", "c2"], "most engaged content first"
-    assert got[("author", "marketing")].engagements == 3      # rolled up to the parent
-    assert 1.0 <= seo.topic_score <= 100.0
+    out = topic_frame(spark, posts + three)
+    assertSchemaEqual(out.schema, TOPIC_SCORES.schema)
+    # serp is a keyword of seo; seo rolls up to marketing. Weight: two shares of c1 (3 each) and a
+    # reply to c2 (2), all today by fans acting once: c1 (6) is the most engaged content, first
+    assertDataFrameEqual(evidence(out), spark.createDataFrame(
+        [("author", "seo", "marketing", 3, 8.0, 0, 0, 0.0, ["c1", "c2"]),
+         ("author", "marketing", None, 3, 8.0, 0, 0, 0.0, ["c1", "c2"])], EVIDENCE))
+    assert all(1.0 <= r.topic_score <= 100.0 for r in out.collect())
 
 
 def test_endorsements_are_capped_per_day_and_per_window(spark):
@@ -62,25 +80,28 @@ def test_endorsements_are_capped_per_day_and_per_window(spark):
     many_days = [event("e2", "endorse", target="expert", tags=["seo"], day=DAY - dt.timedelta(days=d))
                  for d in range(8)]
     third = [event("e3", "endorse", target="expert", tags=["seo"])]
-    got = topic_rows(spark, one_day + many_days + third)[("expert", "seo")]
-    cap = MODEL.topics.endorse_window_cap
-    assert got.endorsements == 1 + min(8, cap) + 1
-    assert got.endorsers == 3 and got.engagements == 0
+    out = topic_frame(spark, one_day + many_days + third)
+    # e1: 4 on one day, capped at 1 a day; e2: 8 days, capped at 5 in the window; e3: 1.
+    # Weight: each counted +K at its endorser's heaviest (today's) weight, 1.0: 1 + 5 + 1
+    assertDataFrameEqual(evidence(out), spark.createDataFrame(
+        [("expert", "seo", "marketing", 0, 0.0, 7, 3, 7.0, []),
+         ("expert", "marketing", None, 0, 0.0, 7, 3, 7.0, [])], EVIDENCE))
 
 
 def test_a_swap_group_earns_no_topic_through_plus_k(spark):
     group = ["k1", "k2", "k3", "k4"]
     swaps = [event(a, "endorse", target=b, tags=["seo"], day=DAY - dt.timedelta(days=d))
              for a in group for b in group if a != b for d in range(5)]
-    got = topic_rows(spark, swaps)
-    assert got == {}, "endorsements traded inside a swap group are no evidence"
+    # endorsements traded inside a swap group are no evidence
+    assertDataFrameEqual(topic_frame(spark, swaps), no_topics(spark))
     honest = [event(f"e{i}", "endorse", target="k1", tags=["seo"]) for i in range(3)]
-    with_honest = topic_rows(spark, swaps + honest)
-    k1 = with_honest[("k1", "seo")]
-    assert k1.endorsers == 3
-    # 3 independent +K at full weight, 3 swap partners × 5 days at the swap factor
+    # k1: 3 independent endorsers; +K: 3 swap partners × 5 days (5 each after the caps) + 3 = 18;
+    # weight: 3 independent +K at full weight (3.0), 15 swapped at the swap factor (15 × 0.15)
+    assertDataFrameEqual(evidence(topic_frame(spark, swaps + honest)), spark.createDataFrame(
+        [("k1", "seo", "marketing", 0, 0.0, 18, 3, 5.25, []),
+         ("k1", "marketing", None, 0, 0.0, 18, 3, 5.25, [])], EVIDENCE))
     independent_only = topic_rows(spark, honest)[("k1", "seo")]
-    assert k1.endorsement_weight < independent_only.endorsement_weight * 2
+    assert 5.25 < independent_only.endorsement_weight * 2   # k1's weight with the swaps, above
 
 
 def test_entropy_counts_fields_written_about(spark):
@@ -88,9 +109,11 @@ def test_entropy_counts_fields_written_about(spark):
             + [event("two", "post", content="b1", tags=["seo"]), event("two", "post", content="b2", tags=["space"])]
             + [event("sharer", "share", target="one", on="a1", tags=["ai"]),
                event("sharer", "share", target="one", on="a2", tags=["football"])])
-    got = {r.profile_id: r.topic_entropy
-           for r in topic_entropy(spark.createDataFrame(rows, COLUMNS), ONTOLOGY).collect()}
-    assert got == {"one": 0.0, "two": 1.0, "sharer": 1.0}
+    got = topic_entropy(spark.createDataFrame(rows, COLUMNS), ONTOLOGY)
+    # one: seo and branding are both marketing; two: marketing and science, a post each;
+    # sharer wrote nothing tagged, so what it shared counts: technology and sports
+    assertDataFrameEqual(got, spark.createDataFrame([("one", 0.0), ("two", 1.0), ("sharer", 1.0)],
+                                                    "profile_id STRING, topic_entropy DOUBLE"))
 
 
 def test_each_side_of_the_four_axes_names_one_style(spark):
@@ -100,9 +123,10 @@ def test_each_side_of_the_four_axes_names_one_style(spark):
             for (c, p, b, k), (name, _) in STYLES.items()]
     rows.append(("too_few", hi, hi, 3.0, hi, s.min_actions - 1))
     df = spark.createDataFrame(rows, f"expected STRING, {', '.join(a + ' DOUBLE' for a in AXES)}, actions LONG")
-    got = {r.expected: r.style for r in df.select("expected", style(s).alias("style")).collect()}
+    got = df.select("expected", style(s).alias("style"))
     assert len(set(STYLES.values())) == 16
-    assert got == {**{name: name for name, _ in STYLES.values()}, "too_few": None}
+    assertDataFrameEqual(got, spark.createDataFrame([(name, name) for name, _ in STYLES.values()]
+                                                    + [("too_few", None)], "expected STRING, style STRING"))
 
 
 # ---- acceptance on the generated sample (the e2e fixture's nightly) ----------------------------
