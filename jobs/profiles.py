@@ -1,4 +1,10 @@
-"""profiles: landing/accounts/dt<=D → silver.accounts and silver.profiles as of D (atomic).
+"""profiles: bronze lines of the `accounts` feed → silver.account_links (+ silver.quarantine), then
+silver.account_links delivered by D → silver.accounts and silver.profiles as of D (atomic).
+
+Account links are the identity layer: they get the events' contract (jobs/transforms/links.py):
+every failing record is quarantined with its reason, valid ones are MERGEd once per record
+(`link_id`), a re-delivered record is a duplicate, and each file reconciles exactly
+(jobs/reconcile.py).
 
 Link records name which registered profile owns each network account; opt-out records flag a
 profile whose events must not be scored; a forgotten profile (ops.erasures) is left out
@@ -9,49 +15,89 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
-from jobs.transforms.identity import account_of_link, linked_accounts, profiles
+from jobs.landing import inventory
+from jobs.reconcile import outcome_counts, pending_files, record_files, with_outcome
+from jobs.transforms.events import quarantined
+from jobs.transforms.identity import linked_accounts, profiles
+from jobs.transforms.links import accepted_links, parse_links
 from pipelines.core.erasures import erased_hashes
-from pipelines.core.io import drop_table, read_table, replace_where, table_exists, table_path
+from pipelines.core.io import drop_table, merge_insert_new, read_table, replace_where, table_exists, table_path
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from schemas.bronze_raw_events import RAW_EVENTS
+from schemas.silver_account_links import ACCOUNT_LINKS
+from schemas.silver_events import LINKS_FEED, NETWORKS
 from schemas.silver_profiles import ACCOUNTS, PROFILES
+from schemas.silver_quarantine import QUARANTINE
 
 JOB = "profiles"
 
-LINK_RECORD = T.StructType([
-    T.StructField("record", T.StringType()),
-    T.StructField("profile_id", T.StringType()),
-    T.StructField("network", T.StringType()),
-    T.StructField("account_id", T.StringType()),
-    T.StructField("at", T.StringType()),
-])
+
+def landed_links(spark, landing: Path, cfg_ingest, up_to: dt.date | None) -> DataFrame:
+    """The valid link and opt-out records landed with delivery dates up to `up_to` (None: all),
+    read straight from the landing zone (damaged files: what could be read) and checked with
+    the link contract — for what must not wait for ingest: silver's opt-out withholding and
+    erasure's search for a profile's accounts."""
+    found = inventory(landing, up_to or dt.date.max)
+    paths = [str(landing.resolve() / f) for f in found.files if f.startswith(f"{LINKS_FEED}/")]
+    if not paths:
+        return spark.createDataFrame([], ACCOUNT_LINKS.schema)
+    raw = (spark.read.option("lineSep", "\n").option("ignoreCorruptFiles", "true").text(paths)
+           .select(F.col("value").cast("binary").alias("payload"),
+                   F.to_date(F.regexp_extract(F.col("_metadata.file_path"), r"/dt=([0-9-]+)/", 1))
+                   .alias("landing_date")))
+    parsed = parse_links(raw, networks=NETWORKS, max_payload_bytes=cfg_ingest.max_payload_bytes,
+                         oldest_date=cfg_ingest.oldest_event_date,
+                         future_tolerance_days=cfg_ingest.future_tolerance_days)
+    return parsed.where(F.col("reason").isNull()).withColumnRenamed("link_network", "network")
 
 
-def link_record_files(landing: Path, up_to: dt.date | None) -> list[str]:
-    """Landed account-link files of delivery dates up to `up_to` (None: all of them)."""
-    root = landing / "accounts"
-    days = sorted(p for p in root.glob("dt=*") if up_to is None or p.name[3:] <= str(up_to)) if root.is_dir() else []
-    return [str(f) for d in days for f in sorted(d.glob("*.jsonl.gz"))]
+def parsed_links(ctx: JobContext, landed):
+    ing = ctx.cfg.ingest
+    return parse_links(landed, networks=NETWORKS, max_payload_bytes=ing.max_payload_bytes,
+                       oldest_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days)
 
 
-def link_records(spark, landing: Path, up_to: dt.date | None) -> tuple[DataFrame, int]:
-    """The landed link records of delivery dates up to `up_to` (None: all), and the file count."""
-    paths = link_record_files(landing, up_to)
-    records = (spark.read.schema(LINK_RECORD).option("mode", "FAILFAST").json(paths) if paths
-               else spark.createDataFrame([], LINK_RECORD))
-    return records, len(paths)
+def ingest_links(ctx: JobContext) -> JobResult:
+    """Validate, quarantine and MERGE the account-link lines landed up to the run date."""
+    pending = pending_files(ctx, (LINKS_FEED,))
+    if not pending:
+        return JobResult(rows_in=0, rows_out=0, quarantined=0, duplicates=0,
+                         message="no account-link files waiting to be parsed")
+    dates = sorted({d for _, d in pending})
+    landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
+              .where(F.col("landing_date").isin(dates) & F.col("source_file").isin([f for f, _ in pending])))
+    validated = parsed_links(ctx, landed).withColumn("withheld", F.lit(False)).persist()
+    try:
+        landing_list = ", ".join(f"DATE'{d}'" for d in dates)
+        merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE,
+                         extra_condition=f"t.landing_date IN ({landing_list})")
+        merge_insert_new(ctx.spark, accepted_links(validated), ctx.cfg, ACCOUNT_LINKS)
+        known = read_table(ctx.spark, ctx.cfg, ACCOUNT_LINKS)
+        per_file = outcome_counts(with_outcome(validated, known, ["link_id"]))
+    finally:
+        validated.unpersist()
+    return record_files(ctx, JOB, pending, per_file)
+
+
+def links_as_of(ctx: JobContext) -> DataFrame:
+    """silver.account_links delivered by the run date (validated, once per record)."""
+    if not table_exists(ctx.spark, ctx.cfg, ACCOUNT_LINKS):
+        return ctx.spark.createDataFrame([], ACCOUNT_LINKS.schema)
+    return read_table(ctx.spark, ctx.cfg, ACCOUNT_LINKS).where(F.col("landing_date") <= F.lit(ctx.run_date))
 
 
 def run(ctx: JobContext) -> JobResult:
-    """Rebuild the account → profile links known up to the run date."""
-    records, files = link_records(ctx.spark, ctx.cfg.paths.landing, ctx.run_date)
+    """Ingest the landed account links, then rebuild the account → profile links known up to
+    the run date."""
+    ingested = ingest_links(ctx)
     forgotten = F.broadcast(erased_hashes(ctx.spark, ctx.cfg, "profile"))
-    records = (records.where(F.col("profile_id").isNotNull())
+    records = (links_as_of(ctx)
                .join(forgotten, F.sha2(F.col("profile_id"), 256) == forgotten.subject_hash, "left_anti")
                .persist())
     accounts = linked_accounts(records, ctx.run_date).persist()
@@ -63,7 +109,7 @@ def run(ctx: JobContext) -> JobResult:
     n = accounts.count()
     accounts.unpersist()
     records.unpersist()
-    return JobResult(rows_in=n, rows_out=n, message=f"{files} account files")
+    return replace(ingested, message=f"{ingested.message}; {n} accounts linked as of {ctx.run_date}")
 
 
 def drop_older_layout(ctx: JobContext, spec) -> None:
@@ -87,9 +133,9 @@ def opted_out_accounts(ctx: JobContext) -> DataFrame:
     """Accounts of every profile that has opted out in any landed link record, whatever the run
     date: an opt-out is forever, and silver's admission must not depend on which run (a backfill
     of a past date or tonight's) happens to ingest a file first."""
-    records, _ = link_records(ctx.spark, ctx.cfg.paths.landing, None)
+    records = landed_links(ctx.spark, ctx.cfg.paths.landing, ctx.cfg.ingest, None)
     opted_out = records.where(F.col("record") == "opt_out").select("profile_id").distinct()
-    links = records.where(F.col("record") == "link").select("profile_id", account_of_link().alias("account"))
+    links = records.where(F.col("record") == "link").select("profile_id", "account")
     return links.join(opted_out, "profile_id").select("account").distinct()
 
 

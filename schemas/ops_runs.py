@@ -27,6 +27,8 @@ RUNS = TableSpec(
         # Delta table → version this job committed (time travel back to exactly what it wrote)
         T.StructField("tables_written", T.MapType(T.StringType(), T.LongType(), False), True),
         T.StructField("dq_outcome", T.StringType(), True),        # passed | failed | null (no gate)
+        # landed paths not ingested: damaged files held whole, paths of no feed (ops.held_files)
+        T.StructField("held", T.LongType(), True),
     ]),
     keys=("run_id", "job"),
     partition_by=(),

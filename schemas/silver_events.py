@@ -4,6 +4,8 @@ from schemas import Between, OneOf, Suite, PersonalData, TableSpec
 
 EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
 NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
+LINKS_FEED = "accounts"            # account → profile links and opt-outs (schemas/silver_account_links.py)
+FEEDS = NETWORKS + (LINKS_FEED,)   # the folders of the landing zone
 
 EVENTS = TableSpec(
     layer="silver",

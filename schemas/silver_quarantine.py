@@ -5,7 +5,9 @@ from schemas import PersonalData, TableSpec
 REASONS = (
     "invalid_encoding", "oversized", "invalid_json", "missing_field", "wrong_type",
     "unknown_event_type", "future_time", "too_old", "self_interaction", "unknown_network",
-    "invalid_id", "unreadable_file",
+    "invalid_id", "unreadable_file", "conflicting_duplicate",
+    # the account-link feed (jobs/transforms/links.py)
+    "unknown_record_type", "invalid_profile_id", "invalid_date",
 )
 
 QUARANTINE = TableSpec(

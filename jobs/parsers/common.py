@@ -12,6 +12,21 @@ LINK_PATTERN = r"https?://"   # a post's text carrying a link (feed autoposters 
 # ids become table keys and profile ids: printable, no path separators, quotes or spaces
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,127}$"
 BYTE_ORDER_MARK = "^\ufeff"
+# the last second a timestamp can hold (9999-12-31T23:59:59Z): an epoch beyond it is a time in the
+# far future, not an overflow (converting it would wrap around, or fail the whole job)
+MAX_EPOCH_SECONDS = 253_402_300_799
+SCALAR_TYPES = ("string", "bigint", "double")
+
+
+def epoch_time(raw: Column, *, per_second: int) -> Column:
+    """An epoch number (seconds: per_second 1, milliseconds: 1000) → timestamp; beyond the
+    range a timestamp holds it becomes the first or last representable second, so validation
+    names it `future_time` or `too_old` instead of the conversion overflowing."""
+    bound = float(MAX_EPOCH_SECONDS * per_second)
+    in_range = F.timestamp_millis((raw * F.lit(1000 // per_second)).cast("bigint"))
+    return (F.when(raw > F.lit(bound), F.lit("9999-12-31 23:59:59").cast("timestamp"))
+            .when(raw < F.lit(-bound), F.lit("0001-01-01 00:00:00").cast("timestamp"))
+            .otherwise(in_range))
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,14 @@ def _parent_path(path: str) -> str | None:
 def _present(doc: Column, path: str) -> Column:
     value = F.try_variant_get(doc, path, "variant")
     return value.isNotNull() & ~F.coalesce(F.is_variant_null(value), F.lit(False))
+
+
+def _not_scalar(doc: Column, field: RawField) -> Column:
+    """A scalar field (string, number) holding an object or a list: the wrong shape."""
+    if field.spark_type not in SCALAR_TYPES:
+        return F.lit(False)
+    kind = F.schema_of_variant(F.try_variant_get(doc, field.path, "variant"))
+    return _present(doc, field.path) & (kind.startswith("OBJECT") | kind.startswith("ARRAY"))
 
 
 def _parent_not_object(doc: Column, path: str) -> Column:
@@ -77,7 +100,7 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
     for f in shape.fields:
         columns += [F.try_variant_get(doc, f.path, f.spark_type).alias(f"_v_{f.name}"),
                     _present(doc, f.path).alias(f"_p_{f.name}"),
-                    _parent_not_object(doc, f.path).alias(f"_bad_parent_{f.name}")]
+                    (_parent_not_object(doc, f.path) | _not_scalar(doc, f)).alias(f"_bad_parent_{f.name}")]
     staged = staged.select("*", *columns)
     values = {f.name: F.col(f"_v_{f.name}") for f in shape.fields}
     type_map = F.create_map(*[F.lit(x) for kv in shape.event_types.items() for x in kv])

@@ -1,7 +1,7 @@
 """linkup (LinkedIn-like): URN ids, epoch-millisecond timestamps, skills for +K endorsements."""
 from pyspark.sql import functions as F
 
-from jobs.parsers.common import ALWAYS, IF_ENDORSE, UNLESS_POST, NetworkShape, RawField
+from jobs.parsers.common import ALWAYS, IF_ENDORSE, UNLESS_POST, NetworkShape, RawField, epoch_time
 
 NETWORK = "linkup"
 
@@ -10,7 +10,7 @@ SHAPE = NetworkShape(
     fields=(
         RawField("event_id", "$.activityUrn", "string", ALWAYS),
         RawField("native_type", "$.verb", "string", ALWAYS),
-        RawField("time_raw", "$.createdAt", "bigint", ALWAYS),
+        RawField("time_raw", "$.createdAt", "double", ALWAYS),
         RawField("actor", "$.actorUrn", "string", ALWAYS),
         RawField("target", "$.objectAuthorUrn", "string", UNLESS_POST),
         RawField("target_content", "$.objectUrn", "string"),
@@ -20,7 +20,7 @@ SHAPE = NetworkShape(
     ),
     event_types={"POST": "post", "SHARE": "share", "COMMENT": "reply", "LIKE": "reaction",
                  "MENTION": "mention", "ENDORSE": "endorse"},
-    event_time=lambda raw: F.timestamp_millis(raw),
+    event_time=lambda raw: epoch_time(raw, per_second=1000),
     content_id=lambda v: v["event_id"],
     topics=lambda v: F.transform(
         F.array_distinct(F.concat(F.coalesce(v["topic_list"], F.array().cast("array<string>")),

@@ -39,6 +39,7 @@ class JobResult:
     message: str | None = None
     withheld: int | None = None
     dq_outcome: str | None = None       # passed | failed, for jobs that publish through a gate
+    held: int | None = None             # landed paths not ingested (ops.held_files)
 
 
 def new_run_id(run_date: dt.date) -> str:
@@ -61,7 +62,7 @@ def record_run(ctx: JobContext, job: str, result: JobResult | None, status: str,
            result.rows_in, result.rows_out, result.quarantined, result.duplicates,
            result.model_version or ctx.cfg.pipeline.model_version, config_fingerprint(ctx.cfg),
            message or result.message, result.withheld, ctx.inputs_hash, tables_written or None,
-           result.dq_outcome)
+           result.dq_outcome, result.held)
     append(ctx.spark.createDataFrame([row], RUNS.schema), ctx.cfg, RUNS)
 
 
@@ -83,7 +84,7 @@ def run_job(ctx: JobContext, job: str, body: Callable[[JobContext], JobResult]) 
     log_event("end", job=job, run_id=ctx.run_id, date=str(ctx.run_date),
               seconds=round(time.time() - started, 1), rows_in=result.rows_in,
               rows_out=result.rows_out, quarantined=result.quarantined,
-              duplicates=result.duplicates, withheld=result.withheld)
+              duplicates=result.duplicates, withheld=result.withheld, held=result.held)
     return result
 
 

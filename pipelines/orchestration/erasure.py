@@ -36,6 +36,8 @@ from pipelines.core.log import log_event
 from pipelines.core.session import session_conf
 from schemas import TableSpec
 from schemas.registry import PERSONAL, TABLES
+from schemas.silver_account_links import ACCOUNT_LINKS
+from schemas.silver_events import LINKS_FEED
 from schemas.silver_profiles import ACCOUNTS
 
 PROFILE_ID = re.compile(r"^p\d{1,12}$")   # registered profiles (public-only ids have no owner to ask)
@@ -57,31 +59,33 @@ def check_profile_id(profile_id: str) -> str:
 
 def accounts_of(spark: SparkSession, cfg: Config, profile_id: str) -> tuple[str, ...]:
     """Every account ever linked to the profile: in silver (any run date) or in the landed links."""
-    from jobs.profiles import link_records
-    from jobs.transforms.identity import account_of_link
+    from jobs.profiles import landed_links
 
-    found: set[str] = set()
-    if table_exists(spark, cfg, ACCOUNTS):
-        found |= {r.account for r in read_table(spark, cfg, ACCOUNTS)
-                  .where(F.col("profile_id") == profile_id).select("account").distinct().collect()}
-    records, _ = link_records(spark, cfg.paths.landing, None)
-    links = records.where((F.col("profile_id") == profile_id) & (F.col("record") == "link"))
-    found |= {r.account for r in links.select(account_of_link().alias("account")).distinct().collect()}
+    linked = [read_table(spark, cfg, spec).where(F.col("profile_id") == profile_id).select("account")
+              for spec in (ACCOUNTS, ACCOUNT_LINKS) if table_exists(spark, cfg, spec)]
+    landed = landed_links(spark, cfg.paths.landing, cfg.ingest, None)
+    linked.append(landed.where((F.col("profile_id") == profile_id) & (F.col("record") == "link")).select("account"))
+    found = {r.account for frame in linked for r in frame.distinct().collect() if r.account}
     return tuple(sorted(found))
 
 
-def names_an_account(accounts: tuple[str, ...]) -> Column:
-    """A raw line (bronze, quarantine) of the account's network naming one of its native ids
-    as a whole token (quoted string or bare number alike)."""
+def _token(values: list[str]) -> str:
+    """A regex matching any of `values` as a whole token (quoted string or bare number alike)."""
+    return rf"(?<![A-Za-z0-9_]){'(?:' + '|'.join(re.escape(v) for v in values) + ')'}(?![A-Za-z0-9_])"
+
+
+def names_an_account(profile_id: str, accounts: tuple[str, ...]) -> Column:
+    """A raw line (bronze, quarantine) of an account's network naming one of its native ids, or
+    of the account-link feed naming the profile or one of its native ids."""
     by_network: dict[str, list[str]] = {}
     for account in accounts:
         network, native = account.split(":", 1)
-        by_network.setdefault(network, []).append(re.escape(native))
+        by_network.setdefault(network, []).append(native)
     text = F.col("payload").cast("string")  # no validation: invalid UTF-8 lines are searched too
-    match = F.lit(False)
-    for network, natives in sorted(by_network.items()):
-        token = rf"(?<![A-Za-z0-9_]){'(?:' + '|'.join(natives) + ')'}(?![A-Za-z0-9_])"
-        match = match | ((F.col("network") == network) & text.rlike(token))
+    natives = sorted({n for values in by_network.values() for n in values})
+    match = (F.col("network") == LINKS_FEED) & text.rlike(_token([profile_id, *natives]))
+    for network, values in sorted(by_network.items()):
+        match = match | ((F.col("network") == network) & text.rlike(_token(values)))
     return match
 
 
@@ -94,7 +98,7 @@ def about(spec: TableSpec, profile_id: str, accounts: tuple[str, ...]) -> Column
     for column in personal.account_columns if accounts else ():
         match = match | F.col(column).isin(list(accounts))
     if personal.raw_payload:
-        match = match | names_an_account(accounts)
+        match = match | names_an_account(profile_id, accounts)
     return match
 
 

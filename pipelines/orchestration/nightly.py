@@ -114,7 +114,8 @@ def summary_result(results: dict[str, JobResult]) -> JobResult:
     silver, published = results["ingest_silver"], results["scores"]
     return JobResult(rows_in=results["ingest_bronze"].rows_in, rows_out=published.rows_out,
                      quarantined=silver.quarantined, duplicates=silver.duplicates,
-                     withheld=silver.withheld, model_version=published.model_version,
+                     withheld=silver.withheld, held=results["ingest_bronze"].held,
+                     model_version=published.model_version,
                      dq_outcome=published.dq_outcome)
 
 
@@ -135,7 +136,7 @@ def unfinished_attempt_stages(ctx: JobContext) -> dict[str, JobResult]:
         else:
             done[row.job] = JobResult(rows_in=row.rows_in, rows_out=row.rows_out, quarantined=row.quarantined,
                                       duplicates=row.duplicates, model_version=row.model_version,
-                                      withheld=row.withheld, dq_outcome=row.dq_outcome,
+                                      withheld=row.withheld, dq_outcome=row.dq_outcome, held=row.held,
                                       message=f"resumed: done by run {row.run_id}")
     return done
 
@@ -180,6 +181,7 @@ def stage_summary(result: NightlyResult) -> list[str]:
         notes = ", ".join(f"{k} {v}" for k, v in (("quarantined", r.quarantined),
                                                   ("duplicates", r.duplicates),
                                                   ("withheld", r.withheld),
+                                                  ("held", r.held),
                                                   ("dq", r.dq_outcome)) if v is not None)
         if r.message:
             notes = f"{notes}; {r.message}" if notes else r.message
