@@ -1,0 +1,51 @@
+"""A/B of Spark settings on one nightly of the test sample, in a fresh driver each run.
+
+    .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab                       # defaults
+    .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab spark.databricks.delta.snapshotPartitions=50
+
+Generates the test sample (300 profiles × 21 days, seed 11) once under --root, removes the
+warehouse, and prints the nightly's wall seconds per stage as one JSON line. Run the variants one
+after another on an otherwise idle machine and compare within the same sitting.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import time
+from pathlib import Path
+
+from generator import generate
+from pipelines.core.config import load_config
+from pipelines.core.session import get_spark
+from pipelines.orchestration.nightly import run_nightly
+
+DAY = dt.date(2026, 9, 30)
+TEST_SETTINGS = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", type=Path, required=True, help="folder for the sample and the tables")
+    ap.add_argument("settings", nargs="*", help="Spark settings key=value added to the env's extra_conf")
+    args = ap.parse_args()
+    extra = dict(setting.split("=", 1) for setting in args.settings)
+    shutil.rmtree(args.root / "warehouse", ignore_errors=True)
+    shutil.rmtree(args.root / "dq", ignore_errors=True)
+    if not (args.root / "landing").exists():
+        generate(args.root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
+    cfg = load_config("local", {**TEST_SETTINGS, "paths.data_root": str(args.root)})
+    spark_settings = cfg.spark.model_copy(update={"extra_conf": {**cfg.spark.extra_conf, **extra}})
+    cfg = cfg.model_copy(update={"spark": spark_settings})
+    started = time.time()
+    spark = get_spark(cfg, "clout-nightly-settings")
+    ready = time.time()
+    result = run_nightly(cfg, DAY, spark=spark)
+    print(json.dumps({"settings": extra, "session_s": round(ready - started, 1),
+                      "nightly_s": round(time.time() - ready, 1),
+                      "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}))
+
+
+if __name__ == "__main__":
+    main()
