@@ -93,7 +93,7 @@ def test_the_dag_submits_the_nightly_of_ds_with_the_packaged_release(monkeypatch
     assert [(t.task_id, t.upstream) for t in dag.tasks] == [("nightly", [])]
     submit = dag.tasks[0].kwargs
     assert submit["conn_id"] == "spark_prod"
-    assert submit["application"] == str(release / "pipelines" / "cli.py")
+    assert submit["application"] == str(release / "pipelines" / "orchestration" / "cli.py")
     assert submit["py_files"] == str(release / "dist" / "clout-jobs.zip")
     assert submit["packages"] == ",".join(load_config("local").jvm.packages)
     assert submit["env_vars"] == {"CLOUT_CONF_DIR": str(release / "conf")}
@@ -103,7 +103,7 @@ def test_the_dag_submits_the_nightly_of_ds_with_the_packaged_release(monkeypatch
 
 def test_the_submitted_arguments_are_a_valid_clout_nightly_for_the_date(monkeypatch, release):
     submit = import_dag(monkeypatch, release).dag.tasks[0].kwargs
-    assert (PROJECT_ROOT / "pipelines" / "cli.py").is_file()
+    assert (PROJECT_ROOT / "pipelines" / "orchestration" / "cli.py").is_file()
     rendered = [SAMPLE_DS if arg == "{{ ds }}" else arg for arg in submit["application_args"]]
     args = build_parser().parse_args(rendered)
     assert (args.command, args.date, args.env) == ("nightly", dt.date.fromisoformat(SAMPLE_DS), "cluster")

@@ -65,7 +65,7 @@ with DAG(
     nightly = SparkSubmitOperator(
         task_id="nightly",
         conn_id=SPARK_CONN_ID,
-        application=str(CLOUT_HOME / "pipelines" / "cli.py"),
+        application=str(CLOUT_HOME / "pipelines" / "orchestration" / "cli.py"),
         application_args=["nightly", "--date", "{{ ds }}", "--env", CLOUT_ENV],
         py_files=str(CLOUT_HOME / "dist" / "clout-jobs.zip"),
         packages=packages(CLOUT_HOME),
