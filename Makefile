@@ -37,15 +37,16 @@ run: setup
 	@$(VENV)/bin/clout generate --scale $(SCALE) --out data/landing
 	@$(VENV)/bin/clout nightly --date $(DATE)
 
-# the whole suite, system tests included (about 20 minutes on 2 cores); the 15 slowest are listed
+# the whole suite, system tests included, on two workers (tests sharing a nightly run stay on
+# one worker: tests/conftest.py); the 15 slowest are listed
 test: setup
-	@echo "[test] running the test suite"
-	@$(PY) -m pytest -q --durations=15 tests
+	@echo "[test] running the test suite (2 workers)"
+	@$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15 tests
 
 # unit and contract tests, no whole nightly: the edit loop (under 3 minutes)
 test-fast: setup
 	@echo "[test] running the fast tests (no system tests)"
-	@$(PY) -m pytest -q --durations=10 -m "not system" tests
+	@$(PY) -m pytest -q -n 2 --dist loadgroup --durations=10 -m "not system" tests
 
 bench: setup
 	@$(PY) -m benchmarks.run --scale $(SCALE)
