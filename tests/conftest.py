@@ -41,6 +41,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "system: runs or reads a whole nightly (left out by make test-fast)")
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SYSTEM_MODULES or SYSTEM_FIXTURES & set(item.fixturenames):
