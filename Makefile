@@ -37,16 +37,23 @@ run: setup
 	@$(VENV)/bin/clout generate --scale $(SCALE) --out data/landing
 	@$(VENV)/bin/clout nightly --date $(DATE)
 
-# the whole suite, system tests included, on two workers (tests sharing a nightly run stay on
-# one worker: tests/conftest.py); the 15 slowest are listed
+# the whole suite, system tests included: two pytest processes at once, one for the tests that
+# read the e2e reference run (it runs once) and one for the rest; each lists its 15 slowest tests
 test: setup
-	@echo "[test] running the test suite (2 workers)"
-	@$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15 tests
+	@echo "[test] running the test suite: the tests on the e2e run and the rest, at once"
+	@mkdir -p .cache; \
+	$(PY) -m pytest -q -p no:cacheprovider --basetemp=.cache/pytest-e2e -m "e2e_run" --durations=15 tests \
+	  > .cache/test-e2e.log 2>&1 & e2e=$$!; \
+	$(PY) -m pytest -q -p no:cacheprovider --basetemp=.cache/pytest-rest -m "not e2e_run" --durations=15 tests; \
+	rest=$$?; wait $$e2e; on_e2e=$$?; \
+	echo "[test] the tests on the e2e run:"; cat .cache/test-e2e.log; \
+	echo "[test] exit codes: rest $$rest, tests on the e2e run $$on_e2e"; \
+	test $$rest -eq 0 && test $$on_e2e -eq 0
 
 # unit and contract tests, no whole nightly: the edit loop (under 3 minutes)
 test-fast: setup
 	@echo "[test] running the fast tests (no system tests)"
-	@$(PY) -m pytest -q -n 2 --dist loadgroup --durations=10 -m "not system" tests
+	@$(PY) -m pytest -q -p no:cacheprovider --durations=10 -m "not system" tests
 
 bench: setup
 	@$(PY) -m benchmarks.run --scale $(SCALE)

@@ -32,23 +32,22 @@ TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "sp
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster"}
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
 SYSTEM_FIXTURES = {"e2e"}
-# `make test` runs two pytest-xdist workers; the tests sharing one of these runs go to one worker
-# (so each run happens once), the others are spread over both
-SHARED_RUNS = ("e2e", "backfilled")
+# `make test` runs two pytest processes at once: the tests reading the e2e reference run (marked
+# `e2e_run` here, so that run happens once) and the rest
+SHARED_RUN = "e2e"
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "system: runs or reads a whole nightly (left out by make test-fast)")
+    config.addinivalue_line("markers", "e2e_run: reads the e2e reference run (one of make test's two processes)")
 
 
-@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SYSTEM_MODULES or SYSTEM_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.system)
-        shared = [run for run in SHARED_RUNS if run in item.fixturenames]
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(shared[0]))
+        if SHARED_RUN in item.fixturenames:
+            item.add_marker(pytest.mark.e2e_run)
 
 
 @pytest.fixture(scope="session")
