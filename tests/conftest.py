@@ -29,7 +29,8 @@ TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "sp
 
 
 # modules whose every test runs nightlies, crashes them or starts a cluster
-SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster"}
+SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
+                  "test_bad_inputs"}   # the last: the ingest stages four times over the hostile corpus
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
 SYSTEM_FIXTURES = {"e2e"}
 # `make test` runs two pytest processes at once: the tests reading the e2e reference run (marked
