@@ -51,16 +51,13 @@ def landed_links(spark, landing: Path, cfg_ingest, up_to: dt.date | None) -> Dat
            .select(F.col("value").cast("binary").alias("payload"),
                    F.to_date(F.regexp_extract(F.col("_metadata.file_path"), r"/dt=([0-9-]+)/", 1))
                    .alias("landing_date")))
-    parsed = parse_links(raw, networks=NETWORKS, max_payload_bytes=cfg_ingest.max_payload_bytes,
-                         oldest_date=cfg_ingest.oldest_event_date,
-                         future_tolerance_days=cfg_ingest.future_tolerance_days)
-    return parsed.where(F.col("reason").isNull()).withColumnRenamed("link_network", "network")
+    return checked_links(raw, cfg_ingest).where(F.col("reason").isNull()).withColumnRenamed("link_network", "network")
 
 
-def parsed_links(ctx: JobContext, landed):
-    ing = ctx.cfg.ingest
-    return parse_links(landed, networks=NETWORKS, max_payload_bytes=ing.max_payload_bytes,
-                       oldest_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days)
+def checked_links(raw: DataFrame, ingest) -> DataFrame:
+    """Raw account-link lines checked with the link contract under the env's ingest settings."""
+    return parse_links(raw, networks=NETWORKS, max_payload_bytes=ingest.max_payload_bytes,
+                       oldest_date=ingest.oldest_event_date, future_tolerance_days=ingest.future_tolerance_days)
 
 
 def ingest_links(ctx: JobContext) -> JobResult:
@@ -72,7 +69,7 @@ def ingest_links(ctx: JobContext) -> JobResult:
     dates = sorted({d for _, d in pending})
     landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
               .where(F.col("landing_date").isin(dates) & F.col("source_file").isin([f for f, _ in pending])))
-    validated = parsed_links(ctx, landed).withColumn("withheld", F.lit(False)).persist()
+    validated = checked_links(landed, ctx.cfg.ingest).withColumn("withheld", F.lit(False)).persist()
     try:
         landing_list = ", ".join(f"DATE'{d}'" for d in dates)
         merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE,
