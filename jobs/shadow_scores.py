@@ -31,7 +31,7 @@ def run(ctx: JobContext) -> JobResult:
     quality = engager_quality(events, human_daily_actions=candidate.engager_quality.human_daily_actions)
     edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date,
                              window_days=ctx.cfg.pipeline.window_days).localCheckpoint()
-    influence = influence_of(edges, candidate.influence, job=JOB, run_date=ctx.run_date).ranks
+    influence = influence_of(ctx, edges, candidate.influence, job=JOB).ranks
     features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date,
                                 entropy=topic_entropy(events, load_topics())).localCheckpoint()
     events.unpersist()

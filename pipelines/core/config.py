@@ -101,7 +101,14 @@ class PrivacySettings(Strict):
     retention_hours: int = Field(default=168, ge=0)
 
 
-RUNTIME_ONLY = {"env", "paths", "spark", "jvm", "privacy"}
+class GraphSettings(Strict):
+    """How influence cuts its graph: a block of vertices is one task's share of the rank vector.
+    A graph of at most this many vertices is one block, iterated inside one task; the answer is
+    the same bytes however the graph is cut (exact sums), so this is tuning, not the model."""
+    vertices_per_block: int = Field(default=2_000_000, gt=0)
+
+
+RUNTIME_ONLY = {"env", "paths", "spark", "jvm", "privacy", "graph"}
 
 
 class DqSettings(Strict):
@@ -119,6 +126,7 @@ class Config(Strict):
     ingest: IngestSettings
     dq: DqSettings
     privacy: PrivacySettings = PrivacySettings()
+    graph: GraphSettings = GraphSettings()
 
 
 def _first_error(err: ValidationError) -> str:

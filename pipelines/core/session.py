@@ -24,6 +24,9 @@ def under_spark_submit() -> bool:
 def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
     builder = SparkSession.builder.appName(app_name)
     if not under_spark_submit():
+        # Python workers (influence's block arithmetic) run this interpreter, with its numpy;
+        # PySpark reads the variable, not spark.pyspark.python, when it starts the context
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         jars = resolved_jars(cfg)
         if not jars:
             raise UserError("JVM packages are not resolved: run `make setup` first")
