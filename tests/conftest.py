@@ -32,7 +32,7 @@ TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "sp
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
                   "test_bad_inputs"}   # the last: the ingest stages four times over the hostile corpus
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
-SYSTEM_FIXTURES = {"e2e"}
+SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
 # `make test` runs two pytest processes at once: the tests reading the e2e reference run (marked
 # `e2e_run` here, so that run happens once) and the rest
 SHARED_RUN = "e2e"
@@ -81,6 +81,31 @@ def e2e(spark, tmp_path_factory):
     cfg = config_for(root)
     first = run_nightly(cfg, DAY, spark=spark)
     return cfg, truth, first
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory):
+    """The e2e sample's landing zone, generated once for the runs that copy it."""
+    landing = tmp_path_factory.mktemp("sample") / "landing"
+    generate(landing, **E2E_SAMPLE, log=lambda _: None)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def backfill_chain(spark, sample_landing, tmp_path_factory):
+    """A backfill of FIRST..SECOND crashed at five points during FIRST and as SECOND starts, then
+    run to the end (tests/shared_runs.py); test_reliability and test_operations assert on it."""
+    from tests.shared_runs import run_backfill_chain
+    from tests.test_reliability import CRASH_POINTS, kill_at
+    return run_backfill_chain(spark, tmp_path_factory.mktemp("backfill"), sample_landing, CRASH_POINTS, kill_at)
+
+
+@pytest.fixture(scope="session")
+def concurrent_run(spark, sample_landing, tmp_path_factory):
+    """A backfill of FIRST and the nightly of SECOND at once on the same sample: the backfill
+    chain's reference for FIRST, and checked against the chain's SECOND (tests/shared_runs.py)."""
+    from tests.shared_runs import run_concurrently
+    return run_concurrently(spark, tmp_path_factory.mktemp("concurrent"), sample_landing)
 
 
 def checksum(spark, cfg, spec):
