@@ -33,21 +33,26 @@ SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "tes
                   "test_bad_inputs"}   # the last: the ingest stages four times over the hostile corpus
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
 SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
-# `make test` runs two pytest processes at once: the tests reading the e2e reference run (marked
-# `e2e_run` here, so that run happens once) and the rest
+# `make test` runs two pytest processes at once (the machine's two cores; the wall time is the
+# slower one's). The first (marked `e2e_run` here) takes the tests reading the e2e reference run,
+# so that run happens once, and the modules in BESIDE_E2E_RUN, to even out the two; the second
+# the rest, among them test_operations and test_reliability on the backfill chain and the
+# concurrent run they share (tests/shared_runs.py).
 SHARED_RUN = "e2e"
+BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence"}
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "system: runs or reads a whole nightly (left out by make test-fast)")
-    config.addinivalue_line("markers", "e2e_run: reads the e2e reference run (one of make test's two processes)")
+    config.addinivalue_line("markers", "e2e_run: make test's first process: reads the e2e reference run, "
+                                       "or is placed beside the tests that do")
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SYSTEM_MODULES or SYSTEM_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.system)
-        if SHARED_RUN in item.fixturenames:
+        if SHARED_RUN in item.fixturenames or item.module.__name__.rsplit(".", 1)[-1] in BESIDE_E2E_RUN:
             item.add_marker(pytest.mark.e2e_run)
 
 
