@@ -3,8 +3,8 @@ fixtures in conftest), each the other's reference, so that neither needs a third
 
 - the backfill chain: `clout backfill FIRST..SECOND` SIGKILLed at test_reliability's five crash
   points while FIRST runs, then once more as SECOND starts (FIRST completed by then), then run
-  again to the end. test_reliability asserts on the crashes, test_operations on the resumed
-  backfill and on the two published dates (ledger, late data, shadow model, a quiet day).
+  again to the end, in this process. test_reliability asserts on the crashes, test_operations on
+  the resumed backfill and on the two published dates (ledger, late data, shadow model, a quiet day).
 - the concurrent run: a backfill of FIRST in another process and the nightly of SECOND here, at
   once, on a copy of the same landing zone.
 
@@ -16,7 +16,9 @@ write to the chain's warehouse (FIRST's edges with late data, a quiet day after 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import shutil
 import signal
 import subprocess
@@ -123,10 +125,27 @@ def run_backfill_chain(spark, root: Path, landing: Path, crash_points, kill_at) 
                    .groupBy("job").count().collect()}
     first_runs = {r.run_id for r in ledger.select("run_id").distinct().collect()}
     after_crash = nightly_rows(spark, cfg)
-    again = subprocess.run(args, capture_output=True, text=True, timeout=900)
-    assert again.returncode == 0, again.stderr[-2000:]
-    return BackfillChain(cfg, crashes, resumed, completions, after_crash, first_runs, again.stdout,
+    code, stdout = cli_here(spark, args[3:])   # warm: SECOND's nightly needs no fresh driver
+    assert code == 0, stdout[-2000:]
+    return BackfillChain(cfg, crashes, resumed, completions, after_crash, first_runs, stdout,
                          fingerprint(spark, cfg))
+
+
+def cli_here(spark, argv: list[str]) -> tuple[int, str]:
+    """`clout ARGV` in this process, on the test session, and what it printed. The CLI sets the
+    session's checkpoint folder and shuffle partitions from its own config: both are put back."""
+    from pipelines.orchestration.cli import main
+
+    checkpoints = spark.sparkContext._jsc.sc().getCheckpointDir().get()
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            code = main(argv)
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", partitions)
+        spark.sparkContext.setCheckpointDir(checkpoints)
+    return code, out.getvalue()
 
 
 @dataclass(frozen=True)
