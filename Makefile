@@ -38,7 +38,8 @@ run: setup
 	@$(VENV)/bin/clout nightly --date $(DATE)
 
 # the whole suite, system tests included: two pytest processes at once, one for the tests that
-# read the e2e reference run (it runs once) and one for the rest; each lists its 15 slowest tests
+# read the e2e reference run (it runs once) and a few modules placed beside them to even out the
+# two (tests/conftest.py: BESIDE_E2E_RUN), one for the rest; each lists its 15 slowest tests
 test: setup
 	@echo "[test] running the test suite: the tests on the e2e run and the rest, at once"
 	@mkdir -p .cache; \

@@ -32,22 +32,27 @@ TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "sp
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
                   "test_bad_inputs"}   # the last: the ingest stages four times over the hostile corpus
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
-SYSTEM_FIXTURES = {"e2e"}
-# `make test` runs two pytest processes at once: the tests reading the e2e reference run (marked
-# `e2e_run` here, so that run happens once) and the rest
+SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
+# `make test` runs two pytest processes at once (the machine's two cores; the wall time is the
+# slower one's). The first (marked `e2e_run` here) takes the tests reading the e2e reference run,
+# so that run happens once, and the modules in BESIDE_E2E_RUN, to even out the two; the second
+# the rest, among them test_operations and test_reliability on the backfill chain and the
+# concurrent run they share (tests/shared_runs.py).
 SHARED_RUN = "e2e"
+BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence"}
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "system: runs or reads a whole nightly (left out by make test-fast)")
-    config.addinivalue_line("markers", "e2e_run: reads the e2e reference run (one of make test's two processes)")
+    config.addinivalue_line("markers", "e2e_run: make test's first process: reads the e2e reference run, "
+                                       "or is placed beside the tests that do")
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SYSTEM_MODULES or SYSTEM_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.system)
-        if SHARED_RUN in item.fixturenames:
+        if SHARED_RUN in item.fixturenames or item.module.__name__.rsplit(".", 1)[-1] in BESIDE_E2E_RUN:
             item.add_marker(pytest.mark.e2e_run)
 
 
@@ -81,6 +86,31 @@ def e2e(spark, tmp_path_factory):
     cfg = config_for(root)
     first = run_nightly(cfg, DAY, spark=spark)
     return cfg, truth, first
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory):
+    """The e2e sample's landing zone, generated once for the runs that copy it."""
+    landing = tmp_path_factory.mktemp("sample") / "landing"
+    generate(landing, **E2E_SAMPLE, log=lambda _: None)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def backfill_chain(spark, sample_landing, tmp_path_factory):
+    """A backfill of FIRST..SECOND crashed at five points during FIRST and as SECOND starts, then
+    run to the end (tests/shared_runs.py); test_reliability and test_operations assert on it."""
+    from tests.shared_runs import run_backfill_chain
+    from tests.test_reliability import CRASH_POINTS, kill_at
+    return run_backfill_chain(spark, tmp_path_factory.mktemp("backfill"), sample_landing, CRASH_POINTS, kill_at)
+
+
+@pytest.fixture(scope="session")
+def concurrent_run(spark, sample_landing, tmp_path_factory):
+    """A backfill of FIRST and the nightly of SECOND at once on the same sample: the backfill
+    chain's reference for FIRST, and checked against the chain's SECOND (tests/shared_runs.py)."""
+    from tests.shared_runs import run_concurrently
+    return run_concurrently(spark, tmp_path_factory.mktemp("concurrent"), sample_landing)
 
 
 def checksum(spark, cfg, spec):
