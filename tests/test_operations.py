@@ -6,6 +6,7 @@ from deltalake import DeltaTable
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
+from pipelines.core.config import load_model
 from pipelines.core.fingerprint import config_fingerprint
 from pipelines.core.io import read_table, table_path
 from pipelines.core.errors import UserError
@@ -15,12 +16,13 @@ from pipelines.orchestration.nightly import NIGHTLY, STAGES, NightlyResult, cont
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_scores import SCORES
 from schemas.gold_scores_shadow import SHADOW_SCORES
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from tests.conftest import checksum, truth_profiles
-from tests.shared_runs import FIRST, SECOND, nightly_rows
+from tests.shared_runs import FIRST, SECOND, UNSMOOTHED, nightly_rows
 
 
 def test_backfill_resumes_after_a_crash_without_redoing_completed_dates(spark, backfill_chain):
@@ -115,6 +117,17 @@ def test_the_published_model_cannot_be_its_own_shadow(spark, backfill_chain):
 
 # what a date computes from its own inputs (see shared_runs.UNSMOOTHED)
 COMPUTED = ("gold.engagement_edges", "gold.network_influence", "gold.profile_features", "unsmoothed scores")
+# ... and what SECOND computes from its inputs and where its influence started: from FIRST's
+# snapshot when FIRST was published before SECOND's influence ran (always in the chain; in the
+# concurrent run only if FIRST's backfill got there first), from uniform ranks otherwise. Both
+# end within the tolerance of the same fixed point; the checks below compare SECOND's influence
+# and unsmoothed scores with that allowance, everything else of SECOND to the byte.
+STARTED_FROM_FIRST = ("gold.network_influence", "unsmoothed scores")
+
+
+def day_values(spark, cfg, spec, day, column) -> dict:
+    return {r.profile_id: r[column] for r in read_table(spark, cfg, spec)
+            .where(F.col("snapshot_date") == day).select("profile_id", column).collect()}
 
 
 def test_a_backfill_and_the_nightly_at_once_compute_what_each_would_alone(spark, concurrent_run, backfill_chain):
@@ -127,9 +140,18 @@ def test_a_backfill_and_the_nightly_at_once_compute_what_each_would_alone(spark,
     errors = [line for line in run.log if "Exception" in line or "Error" in line or "error" in line]
     assert run.returncode == 0, "".join(errors[:5])[:3000] or "".join(run.log)[-2000:]
     assert sorted(r.run_date for r in nightly_rows(spark, run.cfg)) == [FIRST, SECOND]
-    for day in (SECOND, FIRST):
-        for name in COMPUTED:
-            assert run.sums[name, day] == alone[name, day], (name, str(day))
+    for name in COMPUTED:
+        assert run.sums[name, FIRST] == alone[name, FIRST], (name, str(FIRST))
+        if name not in STARTED_FROM_FIRST:
+            assert run.sums[name, SECOND] == alone[name, SECOND], (name, str(SECOND))
+    tolerance, damping = load_model("v1").influence.tolerance, load_model("v1").influence.damping
+    ours, chain = (day_values(spark, cfg, NETWORK_INFLUENCE, SECOND, "influence") for cfg in (run.cfg, backfill_chain.cfg))
+    assert ours.keys() == chain.keys()
+    # each run stopped with an L1 step ≤ tolerance: each is within d/(1-d)·tolerance of the fixed point
+    assert sum(abs(ours[p] - chain[p]) for p in ours) <= 2 * damping / (1 - damping) * tolerance
+    for column in UNSMOOTHED[1:]:   # scores are rounded to 0.01: at most one step apart
+        ours, chain = (day_values(spark, cfg, SCORES, SECOND, column) for cfg in (run.cfg, backfill_chain.cfg))
+        assert ours.keys() == chain.keys() and max(abs(ours[p] - chain[p]) for p in ours) <= 0.01 + 1e-9, column
     for spec in (RAW_EVENTS, EVENTS, QUARANTINE):
         assert run.sums[spec.qualified_name] == alone[spec.qualified_name], spec.qualified_name
 
@@ -137,7 +159,6 @@ def test_a_backfill_and_the_nightly_at_once_compute_what_each_would_alone(spark,
 def test_a_day_without_new_activity_moves_no_score_more_than_the_smoothing_bound(spark, backfill_chain):
     """The day after SECOND, nothing new has landed: its snapshot differs from SECOND's by at
     most max_daily_move per profile (and, with no new data, far less for nearly everyone)."""
-    from pipelines.core.config import load_model
     cfg = backfill_chain.cfg
     quiet = SECOND + dt.timedelta(days=1)
     ctx = context(spark, cfg, quiet)

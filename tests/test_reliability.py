@@ -19,7 +19,7 @@ from tests.shared_runs import FIRST, INGESTED, PUBLISHED
 CRASH_POINTS = (
     ("bronze ingest", {"event": "start", "job": "ingest_bronze"}, 4.0),
     ("silver MERGE", {"event": "start", "job": "ingest_silver"}, 6.0),
-    ("between influence iterations", {"event": "iterate", "iteration": 3}, 0.0),
+    ("influence solved, not yet published", {"event": "iterate", "iteration": 3}, 0.0),
     ("gold write (scores to staging)", {"event": "start", "job": "scores"}, 3.0),
     ("publish (gate passed, replacing the date)", {"event": "dq", "table": "gold.profile_features"}, 0.0),
 )
