@@ -39,7 +39,7 @@ SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
 # the rest, among them test_operations and test_reliability on the backfill chain and the
 # concurrent run they share (tests/shared_runs.py).
 SHARED_RUN = "e2e"
-BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence"}
+BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence", "test_parsers", "test_score_dynamics"}
 
 
 def pytest_configure(config):

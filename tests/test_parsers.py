@@ -2,7 +2,6 @@
 import datetime as dt
 import json
 
-import pytest
 from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
 from jobs.transforms.events import accepted_candidates, parse_all_networks, quarantined, validate, with_opt_outs
@@ -14,15 +13,27 @@ DAY = dt.date(2026, 9, 30)
 
 
 def bronze(spark, network, lines):
-    rows = [(network, DAY, f"{network}/dt={DAY}/part-00000.jsonl.gz", i + 1,
-             line if isinstance(line, bytes) else line.encode(), "run-1")
-            for i, line in enumerate(lines)]
+    return bronze_of(spark, [(network, line) for line in lines])
+
+
+def bronze_of(spark, delivered):
+    """Bronze rows of (network, line) pairs: each network's lines numbered from 1 in its own file."""
+    numbered = {}
+    rows = []
+    for network, line in delivered:
+        numbered[network] = numbered.get(network, 0) + 1
+        rows.append((network, DAY, f"{network}/dt={DAY}/part-00000.jsonl.gz", numbered[network],
+                     line if isinstance(line, bytes) else line.encode(), "run-1"))
     return spark.createDataFrame(rows, RAW_EVENTS.schema)
 
 
-def validated(spark, network, lines):
-    parsed = parse_all_networks(bronze(spark, network, lines), max_payload_bytes=65536)
+def validated_bronze(raw):
+    parsed = parse_all_networks(raw, max_payload_bytes=65536)
     return validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
+
+
+def validated(spark, network, lines):
+    return validated_bronze(bronze(spark, network, lines))
 
 
 def assert_reasons(spark, network, lines, expected):
@@ -54,12 +65,11 @@ NORMALISED = ("network STRING, event_id STRING, reason STRING, event_type STRING
               "has_link BOOLEAN, event_time TIMESTAMP")
 
 
-@pytest.mark.parametrize("network", sorted(GOOD))
-def test_native_shapes_normalise_alike(spark, network):
-    out = validated(spark, network, [json.dumps(GOOD[network])])
-    event_id, shared = IDS[network]
-    expected = [(network, event_id, None, "share", f"{network}:11", f"{network}:10", event_id, shared, ["seo"],
-                 False, dt.datetime(2026, 9, 30, 21, 19, 24))]
+def test_native_shapes_normalise_alike(spark):
+    """The same share in each network's own shape, parsed together: one normalised event each."""
+    out = validated_bronze(bronze_of(spark, [(network, json.dumps(GOOD[network])) for network in sorted(GOOD)]))
+    expected = [(network, IDS[network][0], None, "share", f"{network}:11", f"{network}:10", IDS[network][0],
+                 IDS[network][1], ["seo"], False, dt.datetime(2026, 9, 30, 21, 19, 24)) for network in sorted(GOOD)]
     assertDataFrameEqual(out.select(*[c.split()[0] for c in NORMALISED.split(", ")]),
                          spark.createDataFrame(expected, NORMALISED))
 
@@ -102,9 +112,10 @@ def test_wrong_types_per_network(spark):
     fp = {**GOOD["facepage"], "timestamp": {"s": 1}}
     vt = {**GOOD["vidtube"], "publishedAt": 1790803164}
     li = {**GOOD["linkup"], "createdAt": [1790803164000]}
-    assert_reasons(spark, "facepage", [json.dumps(fp)], ["wrong_type"])
-    assert_reasons(spark, "vidtube", [json.dumps(vt)], ["wrong_type"])
-    assert_reasons(spark, "linkup", [json.dumps(li)], ["wrong_type"])
+    got = validated_bronze(bronze_of(spark, [("facepage", json.dumps(fp)), ("vidtube", json.dumps(vt)),
+                                             ("linkup", json.dumps(li))])).select("network", "reason")
+    assertDataFrameEqual(got, spark.createDataFrame([("facepage", "wrong_type"), ("vidtube", "wrong_type"),
+                                                     ("linkup", "wrong_type")], "network STRING, reason STRING"))
 
 
 def test_unknown_network_is_quarantined(spark):

@@ -43,6 +43,25 @@ def inflow(src: np.ndarray, dst: np.ndarray, p: np.ndarray, rank: np.ndarray, si
     return scatter_sum(dst, fixed(p * rank[src]), size)
 
 
+class SortedEdges:
+    """Edges sorted by destination once, so that every iteration's sums per destination are one
+    np.add.reduceat over int64 terms (exact, and ~5× cheaper than scatter_sum's three bincounts:
+    benchmarks/results/influence-rate-medium.json, `kernel`)."""
+
+    def __init__(self, src: np.ndarray, dst: np.ndarray, p: np.ndarray, size: int):
+        order = np.argsort(dst, kind="stable")
+        self.src, self.p, self.size = src[order], p[order], size
+        sorted_dst = dst[order]
+        starts = np.flatnonzero(np.r_[True, sorted_dst[1:] != sorted_dst[:-1]]) if len(order) else order
+        self.starts, self.targets = starts, sorted_dst[starts]
+
+    def inflow(self, rank: np.ndarray) -> np.ndarray:
+        total = np.zeros(self.size, dtype=np.int64)
+        if len(self.starts):
+            total[self.targets] = np.add.reduceat(fixed(self.p * rank[self.src]), self.starts)
+        return total
+
+
 def base_share(damping: float, dangling: float, n: int) -> float:
     """What every vertex receives: teleport plus its share of the leaked (dangling) rank."""
     return (1.0 - damping) / n + damping * dangling / n
@@ -61,13 +80,14 @@ def solve(src: np.ndarray, dst: np.ndarray, p: np.ndarray, leak: np.ndarray, sta
     the last iteration's base share, and each iteration's L1 change. The same arithmetic as the
     block-by-block iteration, so both give the same bytes."""
     n = len(start)
+    edges = SortedEdges(src, dst, p, n)
     rank = start
     dangling = int(fixed(leak * rank).sum()) / SHARE_SCALE
     base = base_share(damping, dangling, n)
     residuals: list[float] = []
     while len(residuals) < max_iterations and (not residuals or residuals[-1] > tolerance):
         base = base_share(damping, dangling, n)
-        rank, moved, held = advance(rank, leak, inflow(src, dst, p, rank, n), base=base, damping=damping)
+        rank, moved, held = advance(rank, leak, edges.inflow(rank), base=base, damping=damping)
         residuals.append(int(moved.sum()) / SHARE_SCALE)
         dangling = int(held.sum()) / SHARE_SCALE
     return rank, base, residuals
