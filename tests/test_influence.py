@@ -8,7 +8,7 @@ from pyspark.testing import assertDataFrameEqual
 from pyspark.sql import functions as F
 
 from jobs.transforms.influence import (numbered_edges, sent_mass, transition, vertex_index, vertices_of,
-                                      weighted_pagerank)
+                                      weighted_pagerank, with_destination_slots)
 
 DAMPING = 0.85
 
@@ -94,7 +94,8 @@ def test_celebrity_in_edges_arrive_summed_once_per_source_block(spark):
                                   "src STRING, dst STRING, weight DOUBLE")
     vertices = vertices_of(edges).withColumn("leak", F.lit(0.0))
     index = vertex_index(vertices, 10_001, 4, start=None).localCheckpoint()
-    sent = sent_mass(numbered_edges(transition(edges), index), index.select("block", "local", "leak", "rank"))
+    numbered = with_destination_slots(numbered_edges(transition(edges), index))
+    sent = sent_mass(numbered, index.select("block", "local", "leak", "rank"))
     celebrity = index.where("id = 'celebrity'").select("block", "local")
     arrived = sent.join(celebrity, ["block", "local"]).agg(F.count("*").alias("rows"), F.sum("mass").alias("mass")).first()
     assert arrived.rows == 4

@@ -86,15 +86,20 @@ def vertex_index(vertices: DataFrame, n: int, blocks: int, start: DataFrame | No
 
 
 def numbered_edges(p: DataFrame, index: DataFrame) -> DataFrame:
-    """(src, dst, p) → (s_block, s_local, d_block, d_local, d_slot, p); d_slot numbers the
-    destinations a source block reaches, 0..k-1 (what the block's sums are indexed by)."""
+    """(src, dst, p) → (s_block, s_local, d_block, d_local, p): each end's block and number."""
     ids = index.select("id", "block", "local")
-    numbered = (p.join(ids.select(F.col("id").alias("src"), F.col("block").alias("s_block"),
-                                  F.col("local").alias("s_local")), "src")
-                .join(ids.select(F.col("id").alias("dst"), F.col("block").alias("d_block"),
-                                 F.col("local").alias("d_local")), "dst"))
+    return (p.join(ids.select(F.col("id").alias("src"), F.col("block").alias("s_block"),
+                              F.col("local").alias("s_local")), "src")
+            .join(ids.select(F.col("id").alias("dst"), F.col("block").alias("d_block"),
+                             F.col("local").alias("d_local")), "dst")
+            .select("s_block", "s_local", "d_block", "d_local", "p"))
+
+
+def with_destination_slots(numbered: DataFrame) -> DataFrame:
+    """Adds d_slot: the destinations a source block reaches, numbered 0..k-1 (what the block's
+    sums are indexed by when blocks send to one another; one block needs none)."""
     slot = F.dense_rank().over(Window.partitionBy("s_block").orderBy("d_block", "d_local")) - 1
-    return numbered.select("s_block", "s_local", "d_block", "d_local", slot.cast("int").alias("d_slot"), "p")
+    return numbered.withColumn("d_slot", slot.cast("int"))
 
 
 def _block_vector(ranks: pd.DataFrame, column: str) -> np.ndarray:
@@ -206,6 +211,7 @@ def _holdings(batches):
 
 def _iterate_by_blocks(numbered, ranks, n, *, damping, tolerance, max_iterations, checkpoint, on_iteration):
     """One Spark job per iteration: source blocks send, destination blocks step."""
+    numbered = checkpoint(with_destination_slots(numbered))
     dangling = ranks.mapInPandas(_holdings, "held LONG").agg(F.sum("held")).first()[0] / SHARE_SCALE
     residual, iteration = float("inf"), 0
     base = rank_kernel.base_share(damping, dangling, n)
