@@ -195,7 +195,9 @@ def store_files(cfg):
 
 
 def validate_at_once(spark, cfg, *runs):
-    """Validate each (snapshot, date) on its own thread, all released together by a barrier."""
+    """Validate each (snapshot, date) on its own thread, all released together by a barrier.
+    Their Spark work runs side by side; Great Expectations, not thread-safe, takes turns
+    (suites.one_thread) in the order the threads reach it, as two processes might."""
     barrier = threading.Barrier(len(runs))
 
     def run(snapshot, day):

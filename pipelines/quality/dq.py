@@ -153,11 +153,12 @@ def validate(spark: SparkSession, cfg: Config, spec: TableSpec, snapshot: DataFr
         raise ValueError(f"{spec.qualified_name} declares no data-quality suite in schemas/")
     facts = gather_facts(spark, cfg, spec, run_date)
     chosen = suite_variant(spec, facts)
-    context, checkpoint = suites.checkpoint(cfg, chosen)
-    result = checkpoint.run(batch_parameters={"dataframe": snapshot},
-                            expectation_parameters=parameters(chosen, facts, cfg.dq),
-                            run_id=RunIdentifier(run_name=run_id))
-    suites.update_docs(cfg, context, result)
+    with suites.one_thread():
+        context, checkpoint = suites.checkpoint(cfg, chosen)
+        result = checkpoint.run(batch_parameters={"dataframe": snapshot},
+                                expectation_parameters=parameters(chosen, facts, cfg.dq),
+                                run_id=RunIdentifier(run_name=run_id))
+        suites.update_docs(cfg, context, result)
     (suite_result,) = result.run_results.values()
     return Outcome(spec.qualified_name, run_date, tuple(check_result(r) for r in suite_result.results))
 

@@ -14,11 +14,17 @@ beside the nightly). So that concurrent runs never write the same store files:
   changed a schema), always under one inter-process lock (`fcntl.flock` on `<paths.dq>/gx.lock`).
   Each run writes only its own validation result; the shared Data Docs (index, suite pages)
   are updated under the same lock.
+
+Great Expectations is not thread-safe inside one process: it loads YAML through module-level
+ruamel instances, and two threads loading at once corrupt each other's reader (an IndexError,
+seen in CI). The pipeline validates on one thread; threads of one process (a test's concurrent
+runs) take turns through `one_thread`, while processes run their validations side by side.
 """
 from __future__ import annotations
 
 import fcntl
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,6 +115,16 @@ def expectations(variant: Variant, dq: DqSettings) -> list:
             column=suite.mean_drift, min_value=parameter(MIN_MEAN), max_value=parameter(MAX_MEAN),
             description=f"mean {suite.mean_drift} within {dq.max_mean_shift:g} of the previous snapshot's"))
     return checks
+
+
+_GE_IN_THIS_PROCESS = threading.RLock()
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Great Expectations used by one thread of this process at a time, until exit."""
+    with _GE_IN_THIS_PROCESS:
+        yield
 
 
 @contextmanager
