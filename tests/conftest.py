@@ -28,9 +28,10 @@ E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
 
 
-# modules whose every test runs nightlies, crashes them or starts a cluster
+# modules whose every test runs nightlies, crashes them or starts a cluster (test_bad_inputs:
+# the ingest stages four times over the hostile corpus)
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
-                  "test_bad_inputs"}   # the last: the ingest stages four times over the hostile corpus
+                  "test_incremental", "test_bad_inputs"}
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
 SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
 # `make test` runs two pytest processes at once (the machine's two cores; the wall time is the
@@ -130,10 +131,12 @@ def truth_profiles(cfg):
 
 def event_frame(spark, rows):
     """Window events as the gold jobs see them, from (actor_id, target_id, event_type, event_date)
-    rows: every action at noon, one account per profile, no links, content or tags."""
+    rows: every action at noon, one account per profile, no links, content or tags, each row one
+    event (`events` = 1, as silver.daily_partials would fold a post)."""
     return (spark.createDataFrame(rows, "actor_id STRING, target_id STRING, event_type STRING, event_date DATE")
             .withColumn("actor_account", F.concat(F.lit("net:"), "actor_id"))
             .withColumn("event_time", F.col("event_date").cast("timestamp") + F.expr("INTERVAL 12 HOURS"))
             .withColumn("has_link", F.lit(False))
             .withColumn("target_content_id", F.lit(None).cast("string"))
-            .withColumn("topics", F.array().cast("array<string>")))
+            .withColumn("topics", F.array().cast("array<string>"))
+            .withColumn("events", F.lit(1).cast("long")))

@@ -21,7 +21,7 @@ def posts(spark, actor, times, link=False):
     rows = [(actor, f"net:{actor}", "post", None, t, t.date(), link) for t in times]
     return spark.createDataFrame(
         rows, "actor_id STRING, actor_account STRING, event_type STRING, target_id STRING, "
-              "event_time TIMESTAMP, event_date DATE, has_link BOOLEAN")
+              "event_time TIMESTAMP, event_date DATE, has_link BOOLEAN").withColumn("events", F.lit(1).cast("long"))
 
 
 def test_a_posting_timer_is_automation_and_a_person_is_not(spark):
@@ -81,8 +81,10 @@ def test_a_dense_ring_is_found_behind_a_large_honest_audience_and_a_celebrity_cl
 
 def test_a_burst_week_counts_at_most_the_ratio_of_the_other_weeks(spark):
     weekly = {week: 2.0 for week in range(1, 13)} | {0: 60.0}          # 30× in the last week
-    rows = [("bursty", week, w) for week, w in weekly.items()] + [("steady", week, 2.0) for week in range(13)]
-    interactions = spark.createDataFrame(rows, "target_id STRING, week INT, w DOUBLE")
+    # a week's weight as 2 events of half of it, or as 1: the factor counts every folded event
+    rows = ([("bursty", week, w / 2, 2) for week, w in weekly.items()]
+            + [("steady", week, 2.0, 1) for week in range(13)])
+    interactions = spark.createDataFrame(rows, "target_id STRING, week INT, w DOUBLE, events BIGINT")
     # bursty's other 12 weeks average 2.0: week 0 counts at most 3 × 2.0 = 6 of its 60 (0.1);
     # no other week is above the cap, nor any of steady's
     expected = ([("bursty", 0, 0.1)] + [("bursty", week, 1.0) for week in range(1, 13)]

@@ -56,5 +56,6 @@ def test_kill_9_at_five_points_then_rerun_equals_the_uninterrupted_run(backfill_
         assert chain.sums[spec.qualified_name, FIRST] == reference[spec.qualified_name, FIRST], spec.qualified_name
     # the last crash hit the scores stage: the rerun resumed there, and across the five crashed
     # attempts and the rerun every stage completed exactly once
-    assert chain.resumed == ["ingest_bronze", "profiles", "ingest_silver", "engagement_edges", "network_influence"]
+    assert chain.resumed == ["ingest_bronze", "profiles", "ingest_silver", "daily_partials", "engagement_edges",
+                             "network_influence"]
     assert chain.completions == {**{name: 1 for name, _ in STAGES}, "nightly": 1}

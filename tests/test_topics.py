@@ -31,8 +31,13 @@ def event(actor, kind, *, target=None, content=None, on=None, tags=(), day=DAY):
     return (actor, target, kind, day, content, on, list(tags))
 
 
+def window(spark, rows):
+    """The rows as window events, each one event (`events` = 1)."""
+    return spark.createDataFrame(rows, COLUMNS).withColumn("events", F.lit(1).cast("long"))
+
+
 def topic_frame(spark, rows):
-    events = spark.createDataFrame(rows, COLUMNS)
+    events = window(spark, rows)
     quality = engager_quality(events, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     interactions = weighted_interactions(events, quality, MODEL, snapshot_date=DAY)
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), MODEL.anti_gaming)
@@ -109,7 +114,7 @@ def test_entropy_counts_fields_written_about(spark):
             + [event("two", "post", content="b1", tags=["seo"]), event("two", "post", content="b2", tags=["space"])]
             + [event("sharer", "share", target="one", on="a1", tags=["ai"]),
                event("sharer", "share", target="one", on="a2", tags=["football"])])
-    got = topic_entropy(spark.createDataFrame(rows, COLUMNS), ONTOLOGY)
+    got = topic_entropy(window(spark, rows), ONTOLOGY)
     # one: seo and branding are both marketing; two: marketing and science, a post each;
     # sharer wrote nothing tagged, so what it shared counts: technology and sports
     assertDataFrameEqual(got, spark.createDataFrame([("one", 0.0), ("two", 1.0), ("sharer", 1.0)],

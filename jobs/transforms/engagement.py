@@ -1,4 +1,7 @@
-"""silver.events in the window → engager quality and engager → author edges (pure)."""
+"""The window's events → engager quality and engager → author edges (pure).
+
+A window row folds `events` like events (silver.daily_partials); every count and sum here
+counts each of them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +40,7 @@ def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFra
     human_daily_actions / rate, so their total weight per day is capped at a human's.
     """
     per_actor = (events.groupBy("actor_id")
-                 .agg(F.count(F.lit(1)).alias("actions"),
+                 .agg(F.sum("events").alias("actions"),
                       F.countDistinct("event_date").alias("active_days")))
     rate = F.col("actions") / F.col("active_days")
     return per_actor.select("actor_id", rate.alias("daily_actions"),
@@ -48,7 +51,8 @@ def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *
                           snapshot_date: dt.date) -> DataFrame:
     """Every interaction of one profile with another, weighted by its type, its recency and the
     engager's quality: actor_id, target_id, event_type, event_date, target_content_id, topics
-    (the event's own tags), w, and week (0 = the snapshot's week)."""
+    (the event's own tags), w (one event's weight), events (how many the row folds) and week
+    (0 = the snapshot's week)."""
     weights = model.interaction_weights.model_dump()
     type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
                                F.col("event_type"))
@@ -58,7 +62,7 @@ def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *
                          & (F.col("actor_id") != F.col("target_id")))
             .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
             .select("actor_id", "target_id", "event_type", "event_date", "target_content_id", "topics",
-                    (type_weight * recency * F.col("quality")).alias("w"),
+                    (type_weight * recency * F.col("quality")).alias("w"), "events",
                     F.floor(age_days / 7).alias("week")))
 
 
@@ -77,8 +81,9 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
                                ["target_id", "week"], how="inner")
     # materialised once: the ring signals read the pairs five times (both directions, triangles)
     pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
-             .agg(F.count(F.lit(1)).alias("interactions"), exact_sum("w").alias("raw_weight"),
-                  exact_sum(F.col("w") * F.col("burst_factor")).alias("weight"))).localCheckpoint()
+             .agg(F.sum("events").alias("interactions"), exact_sum(F.col("w") * F.col("events")).alias("raw_weight"),
+                  exact_sum(F.col("w") * F.col("events") * F.col("burst_factor")).alias("weight"))
+             ).localCheckpoint()
     automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")

@@ -36,14 +36,14 @@ def automation(events: DataFrame, settings: AntiGaming) -> DataFrame:
     """
     a = settings.automation
     posts = events.where(F.col("event_type") == "post").select(
-        "actor_id", "actor_account", "event_date", "has_link",
+        "actor_id", "actor_account", "event_date", "has_link", "events",
         F.unix_millis("event_time").alias("_t"))
     by_time = Window.partitionBy("actor_account").orderBy("_t")
     gaps = posts.withColumn("_gap", (F.col("_t") - F.lag("_t").over(by_time)) / 1000.0)
     per_account = gaps.groupBy("actor_id", "actor_account").agg(
-        F.count(F.lit(1)).alias("_posts"),
+        F.sum("events").alias("_posts"),
         F.try_divide(F.stddev_pop("_gap"), F.avg("_gap")).alias("_cv"),
-        F.avg(F.col("has_link").cast("double")).alias("_links"),
+        F.try_divide(F.sum(F.col("has_link").cast("long") * F.col("events")), F.sum("events")).alias("_links"),
         F.countDistinct("event_date").alias("_days"))
     enough = F.col("_posts") >= a.min_posts
     automated = enough & ((F.coalesce(F.col("_cv"), F.lit(1.0)) < a.max_interval_cv)
@@ -61,13 +61,14 @@ def automation(events: DataFrame, settings: AntiGaming) -> DataFrame:
 def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days: int) -> DataFrame:
     """Per (target_id, week): the factor that damps a week far above the target's other weeks.
 
-    `interactions` has target_id, week (0 = the snapshot's week) and w (the interaction's weight).
+    `interactions` has target_id, week (0 = the snapshot's week), w (one interaction's weight)
+    and events (how many such interactions the row folds).
     A week counts at most max_week_ratio × the mean of the target's other weeks of the window
     (or min_week_weight, whichever is more).
     """
     b = settings.bursts
     weeks_in_window = max(2, -(-window_days // 7))
-    weekly = interactions.groupBy("target_id", "week").agg(exact_sum("w").alias("_week_w"))
+    weekly = interactions.groupBy("target_id", "week").agg(exact_sum(F.col("w") * F.col("events")).alias("_week_w"))
     # ordered, whole-partition frame: the float sums run in one order on every run (reruns reproduce)
     per_target = (Window.partitionBy("target_id").orderBy("week")
                   .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))

@@ -27,9 +27,10 @@ def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, mo
     ag = model.anti_gaming
     own = events.groupBy(F.col("actor_id").alias("profile_id")).agg(
         F.countDistinct("event_date").cast("int").alias("active_days"),
-        F.count(F.lit(1)).alias("_actions"),
+        F.sum("events").alias("_actions"),
         F.min("event_date").alias("_first_seen"),
-        *[F.sum((F.col("event_type") == t).cast("long")).alias(f"_{t}") for t in ("post", "share", "reply", "mention")])
+        *[F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(0)).alias(f"_{t}")
+          for t in ("post", "share", "reply", "mention")])
     received = (edges.join(quality.select(F.col("actor_id").alias("engager_id"), "quality"), "engager_id", how="left")
                 .withColumn("quality", F.coalesce("quality", F.lit(0.0)))
                 .groupBy(F.col("author_id").alias("profile_id"))

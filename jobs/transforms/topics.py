@@ -70,10 +70,11 @@ def content_engagement(interactions: DataFrame, posts: DataFrame, edges: DataFra
                .join(discount, ["actor_id", "target_id"], how="left"))
     tags = F.when(F.size(F.coalesce("_post_tags", F.array())) > 0, F.col("_post_tags")).otherwise(F.col("topics"))
     return (engaged.select(F.col("target_id").alias("profile_id"), F.col("target_content_id").alias("content_id"),
-                           (F.col("w") * F.coalesce("_discount", F.lit(1.0))).alias("_w"),
+                           (F.col("w") * F.col("events") * F.coalesce("_discount", F.lit(1.0))).alias("_w"),
+                           "events",
                            F.explode(topics_of(tags, ontology)).alias("topic"))
             .groupBy("profile_id", "topic", "content_id")
-            .agg(F.count(F.lit(1)).alias("engagements"), exact_sum("_w").alias("engagement_weight")))
+            .agg(F.sum("events").alias("engagements"), exact_sum("_w").alias("engagement_weight")))
 
 
 def endorsement(interactions: DataFrame, swap_members: DataFrame, model: Model,
@@ -82,10 +83,10 @@ def endorsement(interactions: DataFrame, swap_members: DataFrame, model: Model,
     weight (endorser quality × the endorse interaction weight, swap exchanges discounted)."""
     t = model.topics
     endorse = interactions.where(F.col("event_type") == "endorse")
-    per_day = (endorse.select("actor_id", "target_id", "event_date", F.col("w"),
+    per_day = (endorse.select("actor_id", "target_id", "event_date", "w", "events",
                               F.explode(topics_of(F.col("topics"), ontology)).alias("topic"))
                .groupBy("actor_id", "target_id", "topic", "event_date")
-               .agg(F.least(F.count(F.lit(1)), F.lit(t.endorse_daily_cap)).alias("_n"), F.max("w").alias("_w")))
+               .agg(F.least(F.sum("events"), F.lit(t.endorse_daily_cap)).alias("_n"), F.max("w").alias("_w")))
     per_pair = (per_day.groupBy("actor_id", "target_id", "topic")
                 .agg(F.least(F.sum("_n"), F.lit(t.endorse_window_cap)).alias("_n"), F.max("_w").alias("_w")))
     endorsed_back = endorse.select(F.col("target_id").alias("actor_id"), F.col("actor_id").alias("target_id"),
@@ -142,12 +143,12 @@ def topic_entropy(events: DataFrame, ontology: Ontology) -> DataFrame:
     fields = {tag: parent or topic for tag, topic, parent in ontology.tags()}
     lookup = _literal_map(fields)
     tagged = (events.where(F.col("event_type").isin("post", "share"))
-              .select("actor_id", "event_type",
+              .select("actor_id", "event_type", "events",
                       F.explode(F.array_distinct(F.filter(F.transform("topics", lambda t: F.try_element_at(lookup, t)),
                                                           lambda f: f.isNotNull()))).alias("field")))
     counts = tagged.groupBy("actor_id", "field").agg(
-        F.sum((F.col("event_type") == "post").cast("long")).alias("_posts"),
-        F.sum((F.col("event_type") == "share").cast("long")).alias("_shares"))
+        *[F.sum(F.when(F.col("event_type") == kind, F.col("events")).otherwise(0)).alias(f"_{kind}s")
+          for kind in ("post", "share")])
     wrote = F.sum("_posts").over(Window.partitionBy("actor_id")) > 0
     own = (counts.withColumn("_c", F.when(wrote, F.col("_posts")).otherwise(F.col("_shares")))
            .where(F.col("_c") > 0))

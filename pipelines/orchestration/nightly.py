@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs import (engagement_edges, ingest_bronze, ingest_silver, network_influence, profiles, scores,
-                  shadow_scores, topic_scores)
+from jobs import (daily_partials, engagement_edges, ingest_bronze, ingest_silver, network_influence,
+                  profiles, scores, shadow_scores, topic_scores)
 from jobs.transforms.shift import Shift
 from pipelines.core.config import Config, load_model
 from pipelines.core.errors import UserError
@@ -27,6 +27,7 @@ STAGES = (
     ("ingest_bronze", ingest_bronze.run),
     ("profiles", profiles.run),
     ("ingest_silver", ingest_silver.run),
+    ("daily_partials", daily_partials.run),
     ("engagement_edges", engagement_edges.run),
     ("network_influence", network_influence.run),
     ("scores", scores.run),

@@ -1,0 +1,59 @@
+"""daily_partials: silver.events of the delivery days parsed since their slice was folded
+→ silver.daily_partials (jobs/transforms/partials.py), and a row per slice in ops.partial_slices.
+
+A normal night folds one delivery day; a backfill folds its whole range in one pass; a late file
+refolds only its delivery day. Each slice is replaced atomically (replaceWhere on its delivery
+days), then recorded: a crash in between refolds the same rows on resume.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from pyspark.sql import functions as F
+
+from jobs.transforms.partials import daily_partials, stale_slices
+from pipelines.core.io import append, read_table, replace_where, table_exists
+from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from schemas.ops_ingested_files import INGESTED_FILES
+from schemas.ops_partial_slices import PARTIAL_SLICES
+from schemas.silver_daily_partials import DAILY_PARTIALS
+from schemas.silver_events import EVENTS
+
+JOB = "daily_partials"
+
+
+def run(ctx: JobContext) -> JobResult:
+    """Fold every stale delivery day's silver events into its slice of the partials."""
+    spark, cfg = ctx.spark, ctx.cfg
+    built = (read_table(spark, cfg, PARTIAL_SLICES) if table_exists(spark, cfg, PARTIAL_SLICES)
+             else spark.createDataFrame([], PARTIAL_SLICES.schema))
+    ingested = (read_table(spark, cfg, INGESTED_FILES) if table_exists(spark, cfg, INGESTED_FILES)
+                else spark.createDataFrame([], INGESTED_FILES.schema))
+    stale = stale_slices(ingested, built).collect()      # one row per delivery day: small
+    if not table_exists(spark, cfg, DAILY_PARTIALS):
+        replace_where(spark.createDataFrame([], DAILY_PARTIALS.schema), cfg, DAILY_PARTIALS, "true")
+    if not stale:
+        return JobResult(rows_in=0, rows_out=0, message="every delivery day's slice is current")
+    days = ", ".join(f"DATE'{s.landing_date}'" for s in sorted(stale))
+    events = (read_table(spark, cfg, EVENTS).where(F.expr(f"landing_date IN ({days})"))
+              .select(*[f.name for f in EVENTS.schema.fields if f.name in DAILY_PARTIALS.schema.names]))
+    # one file per event day written (a night's late events touch a few earlier days)
+    folded = daily_partials(events).repartition("event_date").persist()
+    try:
+        replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({days})")
+        per_day = {r.landing_date: r.events for r in
+                   folded.groupBy("landing_date").agg(F.sum("events").alias("events")).collect()}
+        rows = folded.count()
+    finally:
+        folded.unpersist()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    append(spark.createDataFrame([(s.landing_date, s.files, s.accepted, per_day.get(s.landing_date, 0),
+                                   ctx.run_id, now) for s in stale], PARTIAL_SLICES.schema), cfg, PARTIAL_SLICES)
+    first, last = min(s.landing_date for s in stale), max(s.landing_date for s in stale)
+    return JobResult(rows_in=sum(per_day.values()), rows_out=rows,
+                     message=f"{len(stale)} delivery day(s) folded, {first}..{last}")
+
+
+if __name__ == "__main__":
+    sys.exit(submit_main(JOB, run))
