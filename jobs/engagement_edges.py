@@ -1,7 +1,7 @@
 """engagement_edges: silver.events (window ending at D) → gold.engagement_edges for D.
 
-Engager quality is computed here and again by the scores job, from the same rule
-(jobs.transforms.engagement.engager_quality) over the same window. Replaces the snapshot date's
+Engager quality (jobs.transforms.engagement.engager_quality) is computed here, once a night, and
+published on every edge for the scores and topic jobs. Replaces the snapshot date's
 partition atomically, through the data-quality gate (pipelines/quality/publish.py).
 """
 from __future__ import annotations

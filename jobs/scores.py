@@ -12,7 +12,6 @@ import sys
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs.transforms.engagement import engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.topics import topic_entropy
 from jobs.window_events import window_events
@@ -42,9 +41,8 @@ def run(ctx: JobContext) -> JobResult:
     model = load_model(ctx.cfg.pipeline.model_version)
     day = F.col("snapshot_date") == F.lit(ctx.run_date)
     events = window_events(ctx).persist()
-    quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(day)
-    features = profile_features(events, edges, quality, model, snapshot_date=ctx.run_date,
+    features = profile_features(events, edges, model, snapshot_date=ctx.run_date,
                                 entropy=topic_entropy(events, load_topics()))
     publish_snapshot(ctx, features, PROFILE_FEATURES)
     events.unpersist()

@@ -32,7 +32,7 @@ def run(ctx: JobContext) -> JobResult:
     edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date,
                              window_days=ctx.cfg.pipeline.window_days).localCheckpoint()
     influence = influence_of(ctx, edges, candidate.influence, job=JOB).ranks
-    features = profile_features(events, edges, quality, candidate, snapshot_date=ctx.run_date,
+    features = profile_features(events, edges, candidate, snapshot_date=ctx.run_date,
                                 entropy=topic_entropy(events, load_topics())).localCheckpoint()
     events.unpersist()
     snapshot = scores(features, influence.select(F.col("id").alias("profile_id"),

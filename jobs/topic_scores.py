@@ -9,7 +9,7 @@ import sys
 
 from pyspark.sql import functions as F
 
-from jobs.transforms.engagement import engager_quality, weighted_interactions
+from jobs.transforms.engagement import weighted_interactions
 from jobs.transforms.gaming import swap_ring_members
 from jobs.transforms.topics import topic_scores
 from jobs.window_events import window_events
@@ -27,10 +27,11 @@ def run(ctx: JobContext) -> JobResult:
     """Score every profile's topics for the run date."""
     model = load_model(ctx.cfg.pipeline.model_version)
     events = window_events(ctx).persist()
-    quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
+    edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(ctx.run_date))
+    # tonight's engager quality, as the edges job computed it (every interaction's engager has an edge)
+    quality = edges.select(F.col("engager_id").alias("actor_id"), F.col("engager_quality").alias("quality")).distinct()
     interactions = weighted_interactions(events, quality, model, snapshot_date=ctx.run_date)
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
-    edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(ctx.run_date))
     snapshot = topic_scores(interactions, events.where(F.col("event_type") == "post"), edges, swaps, model,
                             load_topics(), snapshot_date=ctx.run_date)
     published = publish_snapshot(ctx, snapshot, TOPIC_SCORES)

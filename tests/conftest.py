@@ -33,14 +33,15 @@ TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "sp
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
                   "test_incremental", "test_bad_inputs"}
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
-SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run"}
+SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run", "forget_run"}
 # `make test` runs two pytest processes at once (the machine's two cores; the wall time is the
 # slower one's). The first (marked `e2e_run` here) takes the tests reading the e2e reference run,
 # so that run happens once, and the modules in BESIDE_E2E_RUN, to even out the two; the second
-# the rest, among them test_operations and test_reliability on the backfill chain and the
-# concurrent run they share (tests/shared_runs.py).
+# the rest, among them test_operations, test_reliability, test_erasure and test_incremental on
+# the backfill chain, the concurrent run and the forget run they share (tests/shared_runs.py).
 SHARED_RUN = "e2e"
-BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence", "test_parsers", "test_score_dynamics"}
+BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence", "test_parsers", "test_score_dynamics",
+                  "test_dq", "test_topics", "test_gaming", "test_scoring", "test_partials"}
 
 
 def pytest_configure(config):
@@ -112,6 +113,14 @@ def concurrent_run(spark, sample_landing, tmp_path_factory):
     chain's reference for FIRST, and checked against the chain's SECOND (tests/shared_runs.py)."""
     from tests.shared_runs import run_concurrently
     return run_concurrently(spark, tmp_path_factory.mktemp("concurrent"), sample_landing)
+
+
+@pytest.fixture(scope="session")
+def forget_run(spark, backfill_chain, tmp_path_factory):
+    """A profile forgotten on a copy of the backfill chain, SECOND run again on the partials, then
+    recomputed from scratch (tests/shared_runs.py); test_erasure and test_incremental assert on it."""
+    from tests.shared_runs import run_forget_then_recompute
+    return run_forget_then_recompute(spark, backfill_chain, tmp_path_factory.mktemp("forget"))
 
 
 def checksum(spark, cfg, spec):

@@ -7,6 +7,9 @@ fixtures in conftest), each the other's reference, so that neither needs a third
   the resumed backfill and on the two published dates (ledger, late data, shadow model, a quiet day).
 - the concurrent run: a backfill of FIRST in another process and the nightly of SECOND here, at
   once, on a copy of the same landing zone.
+- the forget run, on a copy of the chain once it finished: a profile is forgotten, SECOND runs
+  again on the partials the two nights folded (test_erasure asserts on the erasure), then the
+  partials are dropped and SECOND is recomputed from silver (test_incremental: the same bytes).
 
 FIRST is computed in one uninterrupted pass by the concurrent run's backfill (FIRST is the
 earliest snapshot, so what SECOND publishes meanwhile changes nothing of it) and with five
@@ -32,6 +35,8 @@ from pyspark.sql import functions as F
 
 from pipelines.core.config import Config
 from pipelines.core.io import read_table
+from pipelines.core.io import table_path
+from pipelines.orchestration.erasure import Erased, forget
 from pipelines.orchestration.nightly import NIGHTLY, run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
@@ -39,10 +44,12 @@ from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.gold_topic_scores import TOPIC_SCORES
+from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.ops_runs import RUNS
+from schemas.silver_daily_partials import DAILY_PARTIALS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import DAY, checksum, config_for
+from tests.conftest import DAY, checksum, config_for, truth_profiles
 
 FIRST, SECOND = DAY - dt.timedelta(days=1), DAY
 INGESTED = (RAW_EVENTS, EVENTS, QUARANTINE)
@@ -177,3 +184,49 @@ def run_concurrently(spark, root: Path, landing: Path) -> ConcurrentRun:
     proc.wait(timeout=900)
     reader.join(timeout=60)
     return ConcurrentRun(cfg, proc.returncode, log, fingerprint(spark, cfg) if proc.returncode == 0 else None)
+
+
+def edge_pairs(spark, cfg: Config, day: dt.date) -> set[tuple[str, str]]:
+    edges = read_table(spark, cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == day)
+    return {(r.engager_id, r.author_id) for r in edges.select("engager_id", "author_id").collect()}
+
+
+@dataclass(frozen=True)
+class ForgetRun:
+    cfg: Config
+    subject: dict            # the generator's truth of the forgotten profile
+    erased: Erased
+    edges_before: set        # SECOND's engager → author pairs before the forget
+    slices: object           # ops.partial_slices after SECOND ran again (a local checkpoint)
+    partials: object         # silver.daily_partials then
+    incremental: dict        # SECOND's snapshot of each published table then
+    scratch: dict            # the same once the partials were dropped and SECOND recomputed
+
+
+def run_forget_then_recompute(spark, chain: BackfillChain, root: Path) -> ForgetRun:
+    """On a copy of the chain: forget its most engaged-with multi-network profile that also
+    engages others (retention 0: VACUUM removes at once), run SECOND again, then drop the
+    partials and recompute SECOND from silver."""
+    shutil.copytree(chain.cfg.paths.data_root, root, dirs_exist_ok=True)
+    cfg = config_for(root, **{"privacy.retention_hours": 0})
+    before = edge_pairs(spark, cfg, SECOND)
+    candidates = {p["profile_id"]: p for p in truth_profiles(cfg) if len(p["accounts"]) >= 2 and not p["opted_out"]}
+    reach: dict[str, int] = {}
+    for _, author in before:
+        reach[author] = reach.get(author, 0) + 1
+    engages = {e for e, _ in before}
+    subject = max((pid for pid in candidates if pid in engages), key=lambda pid: (reach.get(pid, 0), pid))
+    erased = forget(spark, cfg, subject)
+
+    def published() -> dict:
+        return {spec.qualified_name: read_table(spark, cfg, spec).where(F.col("snapshot_date") == SECOND)
+                .localCheckpoint() for spec in PUBLISHED}
+
+    run_nightly(cfg, SECOND, spark=spark)
+    slices = read_table(spark, cfg, PARTIAL_SLICES).localCheckpoint()
+    partials = read_table(spark, cfg, DAILY_PARTIALS).localCheckpoint()
+    incremental = published()
+    for spec in (DAILY_PARTIALS, PARTIAL_SLICES):
+        shutil.rmtree(table_path(cfg, spec))
+    run_nightly(cfg, SECOND, spark=spark)
+    return ForgetRun(cfg, candidates[subject], erased, before, slices, partials, incremental, published())

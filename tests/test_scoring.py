@@ -30,12 +30,12 @@ def features_frame(spark, rows):
     ev = events(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
-    return profile_features(ev, edges, quality, MODEL, snapshot_date=DAY)
+    return profile_features(ev, edges, MODEL, snapshot_date=DAY)
 
 
-def edge(engager, author, interactions, raw_weight, weight, burst=1.0, ring=1.0, automation=1.0):
+def edge(engager, author, interactions, raw_weight, weight, burst=1.0, ring=1.0, automation=1.0, quality=1.0):
     """One gold.engagement_edges row of the snapshot DAY."""
-    return (DAY, engager, author, interactions, raw_weight, weight, burst, ring, automation)
+    return (DAY, engager, author, interactions, quality, raw_weight, weight, burst, ring, automation)
 
 
 def test_hyperactive_engagers_weigh_less(spark):

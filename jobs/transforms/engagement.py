@@ -87,7 +87,9 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
-             .fillna({"automation_factor": 1.0}))
+             .fillna({"automation_factor": 1.0})
+             .join(quality.select(F.col("actor_id").alias("engager_id"), F.col("quality").alias("engager_quality")),
+                   "engager_id"))
     # sums are exact (jobs/transforms/sums.py) and weights kept to 1e-9, so a rerun or a
     # cluster publishes the same bytes
     return ENGAGEMENT_EDGES.conform(

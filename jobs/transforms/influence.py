@@ -34,9 +34,12 @@ from pyspark.sql import functions as F
 from jobs.transforms import rank_kernel
 from jobs.transforms.sums import SHARE_SCALE, exact_sum
 
-RANKS = "block INT, local INT, leak DOUBLE, rank DOUBLE"
-SENT = "block INT, local INT, mass LONG"                       # fixed-point inflow from one source block
-STEPPED = f"{RANKS}, moved LONG, held LONG"                     # with fixed-point L1 change and dangling mass
+# blocks that send to one another: a source block's edges packed once as arrays (in chunks), a
+# block's ranks as one row of arrays, and what a chunk sends to one destination block as one row
+PACKED = "s_block INT, chunk INT, src BINARY, p BINARY, starts BINARY, to_block BINARY, to_local BINARY"
+BLOCK = "block INT, leak BINARY, rank BINARY, moved LONG, held LONG"   # fixed-point L1 change, dangling mass
+SENT = "block INT, local BINARY, mass BINARY"
+CHUNK_EDGES = 1_000_000   # ~16 MB of arrays per packed row
 # a solved single-block graph: a row per vertex (block, local, rank) and a row per iteration
 # (iteration, residual, base), the other columns null
 SOLVED = "block INT, local INT, rank DOUBLE, iteration INT, residual DOUBLE, base DOUBLE"
@@ -95,11 +98,45 @@ def numbered_edges(p: DataFrame, index: DataFrame) -> DataFrame:
             .select("s_block", "s_local", "d_block", "d_local", "p"))
 
 
-def with_destination_slots(numbered: DataFrame) -> DataFrame:
-    """Adds d_slot: the destinations a source block reaches, numbered 0..k-1 (what the block's
-    sums are indexed by when blocks send to one another; one block needs none)."""
-    slot = F.dense_rank().over(Window.partitionBy("s_block").orderBy("d_block", "d_local")) - 1
-    return numbered.withColumn("d_slot", slot.cast("int"))
+def _array(blob: bytes, dtype) -> np.ndarray:
+    return np.frombuffer(blob, dtype=dtype)
+
+
+def packer(chunk_edges: int):
+    """One source block's edges → rows of at most `chunk_edges` edges packed as arrays: sorted
+    by destination once (so a chunk's sums per destination are one reduceat), each destination
+    reached numbered 0..k-1 in (block, local) order, with its block and local number."""
+    def pack(edges: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for chunk, first in enumerate(range(0, len(edges), chunk_edges)):
+            part = edges.iloc[first:first + chunk_edges]
+            key = (part["d_block"].to_numpy().astype(np.int64) << 32) | part["d_local"].to_numpy().astype(np.int64)
+            reached, slot = np.unique(key, return_inverse=True)
+            order = np.argsort(slot, kind="stable")
+            sorted_slot = slot[order]
+            starts = np.flatnonzero(np.r_[True, sorted_slot[1:] != sorted_slot[:-1]])
+            rows.append((int(part["s_block"].iloc[0]), chunk,
+                         part["s_local"].to_numpy().astype(np.int32)[order].tobytes(),
+                         part["p"].to_numpy().astype(np.float64)[order].tobytes(), starts.tobytes(),
+                         (reached >> 32).astype(np.int32).tobytes(), (reached & 0xFFFFFFFF).astype(np.int32).tobytes()))
+        return pd.DataFrame(rows, columns=["s_block", "chunk", "src", "p", "starts", "to_block", "to_local"])
+    return pack
+
+
+def pack_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
+    """One block's vertices → one row: leak and rank as arrays indexed by local number, and
+    the block's fixed-point dangling mass."""
+    leak, rank = _block_vector(ranks, "leak"), _block_vector(ranks, "rank")
+    return pd.DataFrame({"block": [int(ranks["block"].iloc[0])], "leak": [leak.tobytes()], "rank": [rank.tobytes()],
+                         "moved": [0], "held": [int(rank_kernel.fixed(leak * rank).sum())]})
+
+
+def unpack_ranks(batches):
+    for packed in batches:
+        for row in packed.itertuples(index=False):
+            rank = _array(row.rank, np.float64)
+            yield pd.DataFrame({"block": np.full(len(rank), row.block, dtype=np.int32),
+                                "local": np.arange(len(rank), dtype=np.int32), "rank": rank})
 
 
 def _block_vector(ranks: pd.DataFrame, column: str) -> np.ndarray:
@@ -108,36 +145,39 @@ def _block_vector(ranks: pd.DataFrame, column: str) -> np.ndarray:
     return vector
 
 
-def send(edges: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
-    """One source block: its edges and ranks → fixed-point inflow per destination reached."""
-    if edges.empty:
-        return pd.DataFrame({"block": pd.Series(dtype="int32"), "local": pd.Series(dtype="int32"),
-                             "mass": pd.Series(dtype="int64")})
-    slot = edges["d_slot"].to_numpy()
-    slots = int(slot.max()) + 1
-    mass = rank_kernel.inflow(edges["s_local"].to_numpy(), slot, edges["p"].to_numpy(),
-                              _block_vector(ranks, "rank"), slots)
-    block, local = np.empty(slots, dtype=np.int32), np.empty(slots, dtype=np.int32)
-    block[slot], local[slot] = edges["d_block"].to_numpy(), edges["d_local"].to_numpy()
-    return pd.DataFrame({"block": block, "local": local, "mass": mass})
+def send(chunks: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
+    """One source block: its packed edges and ranks → per destination block reached, the
+    destinations' local numbers and the fixed-point mass each receives (one row per chunk)."""
+    rows = []
+    if len(ranks):
+        rank = _array(ranks["rank"].iloc[0], np.float64)
+        for c in chunks.itertuples(index=False):
+            terms = rank_kernel.fixed(_array(c.p, np.float64) * rank[_array(c.src, np.int32)])
+            mass = np.add.reduceat(terms, _array(c.starts, np.int64))
+            to_block, to_local = _array(c.to_block, np.int32), _array(c.to_local, np.int32)
+            cuts = np.flatnonzero(np.r_[True, to_block[1:] != to_block[:-1], True])
+            rows += [(int(to_block[a]), to_local[a:b].tobytes(), mass[a:b].tobytes()) for a, b in zip(cuts[:-1], cuts[1:])]
+    return pd.DataFrame(rows, columns=["block", "local", "mass"])
 
 
-def sent_mass(numbered: DataFrame, ranks: DataFrame) -> DataFrame:
-    """(block, local, mass): fixed-point inflow per destination, one row per source block."""
-    return numbered.groupBy("s_block").cogroup(ranks.groupBy("block")).applyInPandas(send, SENT)
+def sent_mass(packed: DataFrame, ranks: DataFrame) -> DataFrame:
+    """(block, local, mass): arrays of fixed-point inflow per destination block, from each chunk
+    of each source block (a destination appears at most once per chunk)."""
+    return packed.groupBy("s_block").cogroup(ranks.groupBy("block")).applyInPandas(send, SENT)
 
 
 def stepper(*, base: float, damping: float):
     """One destination block: what it received and its ranks → its next ranks."""
     def step(received: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
-        size = len(ranks)
-        incoming = rank_kernel.scatter_sum(received["local"].to_numpy(), received["mass"].to_numpy(), size)
-        leak = _block_vector(ranks, "leak")
-        new, moved, held = rank_kernel.advance(_block_vector(ranks, "rank"), leak, incoming,
-                                               base=base, damping=damping)
-        return pd.DataFrame({"block": np.full(size, ranks["block"].iloc[0], dtype=np.int32),
-                             "local": np.arange(size, dtype=np.int32), "leak": leak, "rank": new,
-                             "moved": moved, "held": held})
+        if ranks.empty:
+            return pd.DataFrame(columns=["block", "leak", "rank", "moved", "held"])
+        leak, rank = _array(ranks["leak"].iloc[0], np.float64), _array(ranks["rank"].iloc[0], np.float64)
+        local = np.concatenate([_array(b, np.int32) for b in received["local"]] or [np.empty(0, np.int32)])
+        mass = np.concatenate([_array(b, np.int64) for b in received["mass"]] or [np.empty(0, np.int64)])
+        incoming = rank_kernel.scatter_sum(local, mass, len(rank))
+        new, moved, held = rank_kernel.advance(rank, leak, incoming, base=base, damping=damping)
+        return pd.DataFrame({"block": [int(ranks["block"].iloc[0])], "leak": [ranks["leak"].iloc[0]],
+                             "rank": [new.tobytes()], "moved": [int(moved.sum())], "held": [int(held.sum())]})
     return step
 
 
@@ -204,25 +244,20 @@ def _iterate_in_one_task(numbered, ranks, n, *, damping, tolerance, max_iteratio
             last.base, last.iteration, last.residual)
 
 
-def _holdings(batches):
-    for ranks in batches:
-        yield pd.DataFrame({"held": [int(rank_kernel.fixed(ranks["leak"].to_numpy() * ranks["rank"].to_numpy()).sum())]})
-
-
 def _iterate_by_blocks(numbered, ranks, n, *, damping, tolerance, max_iterations, checkpoint, on_iteration):
-    """One Spark job per iteration: source blocks send, destination blocks step."""
-    numbered = checkpoint(with_destination_slots(numbered))
-    dangling = ranks.mapInPandas(_holdings, "held LONG").agg(F.sum("held")).first()[0] / SHARE_SCALE
+    """One Spark job per iteration: source blocks send, destination blocks step. The edges are
+    packed once; an iteration moves only rank arrays and what they send."""
+    packed = checkpoint(numbered.groupBy("s_block").applyInPandas(packer(CHUNK_EDGES), PACKED))
+    ranks = checkpoint(ranks.groupBy("block").applyInPandas(pack_ranks, BLOCK))
+    dangling = ranks.agg(F.sum("held")).first()[0] / SHARE_SCALE
     residual, iteration = float("inf"), 0
     base = rank_kernel.base_share(damping, dangling, n)
     while iteration < max_iterations and residual > tolerance:
         iteration += 1
         base = rank_kernel.base_share(damping, dangling, n)
-        sent = sent_mass(numbered, ranks)
-        stepped = checkpoint(sent.groupBy("block").cogroup(ranks.groupBy("block"))
-                             .applyInPandas(stepper(base=base, damping=damping), STEPPED))
-        totals = stepped.agg(F.sum("moved").alias("moved"), F.sum("held").alias("held")).first()
+        ranks = checkpoint(sent_mass(packed, ranks).groupBy("block").cogroup(ranks.groupBy("block"))
+                           .applyInPandas(stepper(base=base, damping=damping), BLOCK))
+        totals = ranks.agg(F.sum("moved").alias("moved"), F.sum("held").alias("held")).first()
         residual, dangling = totals.moved / SHARE_SCALE, totals.held / SHARE_SCALE
-        ranks = stepped.select("block", "local", "leak", "rank")
         on_iteration(iteration, residual)
-    return ranks, base, iteration, residual
+    return ranks.mapInPandas(unpack_ranks, "block INT, local INT, rank DOUBLE"), base, iteration, residual

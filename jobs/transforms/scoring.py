@@ -17,11 +17,12 @@ from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 
 
-def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, model: Model, *,
+def profile_features(events: DataFrame, edges: DataFrame, model: Model, *,
                      snapshot_date: dt.date, entropy: DataFrame | None = None) -> DataFrame:
     """Per profile active in the window: volume, behaviour ratios, reach, amplification, and the
     anti-gaming signals that discounted them, with their reason codes.
 
+    `edges`: the snapshot's engagement edges (each carries its engager's quality).
     `entropy` (profile_id, topic_entropy: jobs/transforms/topics.py) gives the breadth of what it
     posted; without it every profile counts as focused (0 bits)."""
     ag = model.anti_gaming
@@ -31,8 +32,7 @@ def profile_features(events: DataFrame, edges: DataFrame, quality: DataFrame, mo
         F.min("event_date").alias("_first_seen"),
         *[F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(0)).alias(f"_{t}")
           for t in ("post", "share", "reply", "mention")])
-    received = (edges.join(quality.select(F.col("actor_id").alias("engager_id"), "quality"), "engager_id", how="left")
-                .withColumn("quality", F.coalesce("quality", F.lit(0.0)))
+    received = (edges.withColumnRenamed("engager_quality", "quality")
                 .groupBy(F.col("author_id").alias("profile_id"))
                 .agg(F.count(F.lit(1)).alias("engagers"),
                      exact_sum(F.col("quality") * F.col("burst_factor") * F.col("ring_factor")
