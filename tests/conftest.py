@@ -41,7 +41,8 @@ SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run", "forget_run"}
 # the backfill chain, the concurrent run and the forget run they share (tests/shared_runs.py).
 SHARED_RUN = "e2e"
 BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence", "test_parsers", "test_score_dynamics",
-                  "test_dq", "test_topics", "test_gaming", "test_scoring", "test_partials"}
+                  "test_dq", "test_topics", "test_gaming", "test_scoring", "test_partials", "test_cli",
+                  "test_generator", "test_shift"}
 
 
 def pytest_configure(config):
