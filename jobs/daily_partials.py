@@ -42,11 +42,11 @@ def run(ctx: JobContext) -> JobResult:
     folded = daily_partials(events).repartition("event_date").persist()
     try:
         replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({days})")
-        per_day = {r.landing_date: r.events for r in
-                   folded.groupBy("landing_date").agg(F.sum("events").alias("events")).collect()}
-        rows = folded.count()
+        slices = folded.groupBy("landing_date").agg(F.sum("events").alias("events"),
+                                                    F.count(F.lit(1)).alias("rows")).collect()
     finally:
         folded.unpersist()
+    per_day, rows = {r.landing_date: r.events for r in slices}, sum(r.rows for r in slices)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     append(spark.createDataFrame([(s.landing_date, s.files, s.accepted, per_day.get(s.landing_date, 0),
                                    ctx.run_id, now) for s in stale], PARTIAL_SLICES.schema), cfg, PARTIAL_SLICES)

@@ -112,12 +112,10 @@ def packer(chunk_edges: int):
             part = edges.iloc[first:first + chunk_edges]
             key = (part["d_block"].to_numpy().astype(np.int64) << 32) | part["d_local"].to_numpy().astype(np.int64)
             reached, slot = np.unique(key, return_inverse=True)
-            order = np.argsort(slot, kind="stable")
-            sorted_slot = slot[order]
-            starts = np.flatnonzero(np.r_[True, sorted_slot[1:] != sorted_slot[:-1]])
-            rows.append((int(part["s_block"].iloc[0]), chunk,
-                         part["s_local"].to_numpy().astype(np.int32)[order].tobytes(),
-                         part["p"].to_numpy().astype(np.float64)[order].tobytes(), starts.tobytes(),
+            by_slot = rank_kernel.SortedEdges(part["s_local"].to_numpy().astype(np.int32), slot,
+                                              part["p"].to_numpy().astype(np.float64), len(reached))
+            rows.append((int(part["s_block"].iloc[0]), chunk, by_slot.src.tobytes(), by_slot.p.tobytes(),
+                         by_slot.starts.astype(np.int64).tobytes(),
                          (reached >> 32).astype(np.int32).tobytes(), (reached & 0xFFFFFFFF).astype(np.int32).tobytes()))
         return pd.DataFrame(rows, columns=["s_block", "chunk", "src", "p", "starts", "to_block", "to_local"])
     return pack
@@ -152,8 +150,8 @@ def send(chunks: pd.DataFrame, ranks: pd.DataFrame) -> pd.DataFrame:
     if len(ranks):
         rank = _array(ranks["rank"].iloc[0], np.float64)
         for c in chunks.itertuples(index=False):
-            terms = rank_kernel.fixed(_array(c.p, np.float64) * rank[_array(c.src, np.int32)])
-            mass = np.add.reduceat(terms, _array(c.starts, np.int64))
+            mass = rank_kernel.sorted_inflow(_array(c.src, np.int32), _array(c.p, np.float64),
+                                             _array(c.starts, np.int64), rank)
             to_block, to_local = _array(c.to_block, np.int32), _array(c.to_local, np.int32)
             cuts = np.flatnonzero(np.r_[True, to_block[1:] != to_block[:-1], True])
             rows += [(int(to_block[a]), to_local[a:b].tobytes(), mass[a:b].tobytes()) for a, b in zip(cuts[:-1], cuts[1:])]

@@ -58,8 +58,13 @@ class SortedEdges:
     def inflow(self, rank: np.ndarray) -> np.ndarray:
         total = np.zeros(self.size, dtype=np.int64)
         if len(self.starts):
-            total[self.targets] = np.add.reduceat(fixed(self.p * rank[self.src]), self.starts)
+            total[self.targets] = sorted_inflow(self.src, self.p, self.starts, rank)
         return total
+
+
+def sorted_inflow(src: np.ndarray, p: np.ndarray, starts: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Fixed-point Σ p × rank[src] per run of edges sorted by destination (runs begin at `starts`)."""
+    return np.add.reduceat(fixed(p * rank[src]), starts)
 
 
 def base_share(damping: float, dangling: float, n: int) -> float:
