@@ -35,8 +35,7 @@ from pipelines.orchestration.nightly import STAGES, context
 from pipelines.core.session import get_spark
 
 RATE_UNIT = {"ingest_bronze": "lines", "profiles": "link records", "ingest_silver": "lines",
-             "engagement_edges": "events", "network_influence": "edge·iterations", "scores": "events",
-             "topic_scores": "events"}
+             "window": "events", "network_influence": "edge·iterations", "scores": "events"}
 
 
 def status(spark, path: str) -> list | dict:
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         shuffle = shuffle_bytes_by_group(spark)
         heap = peak_driver_heap(spark)
         model = load_model(cfg.pipeline.model_version)
-        edges = stages["engagement_edges"]["rows_out"] or 0
+        edges = stages["window"]["rows_out"] or 0
         iterations = int((stages["network_influence"]["message"] or "0").split()[0])
         for name, st in stages.items():
             work = edges * iterations if name == "network_influence" else (

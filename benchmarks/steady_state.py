@@ -27,7 +27,7 @@ from pipelines.core.jobrun import run_job
 from pipelines.core.session import get_spark
 from pipelines.orchestration.nightly import STAGES, context
 
-GOLD = ("engagement_edges", "network_influence", "scores", "topic_scores")
+GOLD = ("window", "network_influence", "scores")
 
 
 def timed_stages(spark, cfg, day: dt.date, names) -> dict:

@@ -1,9 +1,9 @@
-"""scores: silver.events (window) + gold.engagement_edges + gold.network_influence for D
-→ gold.profile_features and gold.scores for D.
+"""scores: gold.profile_features + gold.network_influence for D → gold.scores for D.
 
-Both snapshots are published through the data-quality gate (pipelines/quality/publish.py): staged,
-validated with their table's suite, and only then swapped into the published table; a failing
-check leaves the published snapshot untouched and fails the job.
+Reads no events: the window stage (jobs/window.py) published the features. The snapshot is
+published through the data-quality gate (pipelines/quality/publish.py): staged, validated with
+its table's suite, and only then swapped into the published table; a failing check leaves the
+published snapshot untouched and fails the job.
 """
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ import sys
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs.transforms.scoring import profile_features, scores
-from jobs.transforms.topics import topic_entropy
-from jobs.window_events import window_events
-from pipelines.core.config import load_model, load_topics
+from jobs.transforms.scoring import scores
+from pipelines.core.config import load_model
 from pipelines.core.io import latest_snapshot_before, read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from pipelines.quality.publish import publish_snapshot
 from schemas import TableSpec
-from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
@@ -37,15 +34,9 @@ def previous_snapshot(ctx: JobContext, spec: TableSpec, model_version: str) -> D
 
 
 def run(ctx: JobContext) -> JobResult:
-    """Compute features and the 1–100 score snapshot for the run date."""
+    """The 1–100 score snapshot for the run date."""
     model = load_model(ctx.cfg.pipeline.model_version)
     day = F.col("snapshot_date") == F.lit(ctx.run_date)
-    events = window_events(ctx).persist()
-    edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(day)
-    features = profile_features(events, edges, model, snapshot_date=ctx.run_date,
-                                entropy=topic_entropy(events, load_topics()))
-    publish_snapshot(ctx, features, PROFILE_FEATURES)
-    events.unpersist()
     influence = (read_table(ctx.spark, ctx.cfg, NETWORK_INFLUENCE).where(day)
                  .select("profile_id", F.col("relative_influence").alias("influence")))
     snapshot = scores(read_table(ctx.spark, ctx.cfg, PROFILE_FEATURES).where(day), influence, model,

@@ -14,7 +14,7 @@ from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.shift import Shift, shift
 from jobs.transforms.topics import topic_entropy
-from jobs.window_events import window_events
+from jobs.window import window_events
 from pipelines.core.config import load_model, load_topics
 from pipelines.core.io import read_table, replace_where
 from pipelines.core.jobrun import JobContext, JobResult

@@ -77,7 +77,7 @@ def test_the_e2e_nightly_passed_every_suite(spark, e2e):
             "every snapshot_date is the run date", "rows = gold.profile_features rows of the date"} <= set(scores)
     assert int(scores["at least one row"].observed_value) == first.results["scores"].rows_out > 0
     assert {job: r.dq_outcome for job, r in first.results.items() if r.dq_outcome} == {
-        "engagement_edges": "passed", "network_influence": "passed", "scores": "passed", "topic_scores": "passed"}
+        "window": "passed", "network_influence": "passed", "scores": "passed"}
 
 
 def test_a_clean_snapshot_passes_the_drift_checks_and_is_published(spark, gated):

@@ -10,7 +10,7 @@ from pipelines.core.config import load_model
 from pipelines.core.fingerprint import config_fingerprint
 from pipelines.core.io import read_table, table_path
 from pipelines.core.errors import UserError
-from jobs import engagement_edges, profiles
+from jobs import profiles, window
 from pipelines.core.jobrun import run_job
 from pipelines.orchestration.nightly import NIGHTLY, STAGES, NightlyResult, context, run_shadow
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -58,10 +58,10 @@ def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfill_chain):
 
 def rerun_window(spark, cfg, day, include_late=False):
     """The nightly's stages up to the first that reads the window, for a past date: profiles
-    (account links and opt-outs known by then) and engagement_edges."""
+    (account links and opt-outs known by then) and window."""
     ctx = context(spark, cfg, day, include_late)
     run_job(ctx, profiles.JOB, profiles.run)
-    return run_job(ctx, engagement_edges.JOB, engagement_edges.run)
+    return run_job(ctx, window.JOB, window.run)
 
 
 def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfill_chain):
@@ -163,7 +163,7 @@ def test_a_day_without_new_activity_moves_no_score_more_than_the_smoothing_bound
     quiet = SECOND + dt.timedelta(days=1)
     ctx = context(spark, cfg, quiet)
     for name, body in STAGES:
-        if name not in ("ingest_bronze", "ingest_silver", "topic_scores"):   # nothing landed to ingest
+        if name not in ("ingest_bronze", "ingest_silver"):   # nothing landed to ingest
             run_job(ctx, name, body)
     day = lambda d: {r.profile_id: r.score for r in read_table(spark, cfg, SCORES)
                      .where(F.col("snapshot_date") == d).select("profile_id", "score").collect()}

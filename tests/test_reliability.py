@@ -19,9 +19,9 @@ from tests.shared_runs import FIRST, INGESTED, PUBLISHED
 CRASH_POINTS = (
     ("bronze ingest", {"event": "start", "job": "ingest_bronze"}, 4.0),
     ("silver MERGE", {"event": "start", "job": "ingest_silver"}, 6.0),
-    ("influence solved, not yet published", {"event": "iterate", "iteration": 3}, 0.0),
-    ("gold write (scores to staging)", {"event": "start", "job": "scores"}, 3.0),
+    ("gold write (window snapshots to staging)", {"event": "start", "job": "window"}, 3.0),
     ("publish (gate passed, replacing the date)", {"event": "dq", "table": "gold.profile_features"}, 0.0),
+    ("influence solved, not yet published", {"event": "iterate", "iteration": 3}, 0.0),
 )
 
 
@@ -54,8 +54,7 @@ def test_kill_9_at_five_points_then_rerun_equals_the_uninterrupted_run(backfill_
         assert chain.sums[spec.qualified_name] == reference[spec.qualified_name], spec.qualified_name
     for spec in PUBLISHED:
         assert chain.sums[spec.qualified_name, FIRST] == reference[spec.qualified_name, FIRST], spec.qualified_name
-    # the last crash hit the scores stage: the rerun resumed there, and across the five crashed
+    # the last crash hit the influence stage: the rerun resumed there, and across the five crashed
     # attempts and the rerun every stage completed exactly once
-    assert chain.resumed == ["ingest_bronze", "profiles", "ingest_silver", "daily_partials", "engagement_edges",
-                             "network_influence"]
+    assert chain.resumed == ["ingest_bronze", "profiles", "ingest_silver", "daily_partials", "window"]
     assert chain.completions == {**{name: 1 for name, _ in STAGES}, "nightly": 1}

@@ -55,7 +55,7 @@ def test_the_report_says_what_the_tables_hold(report, spark, e2e):
     leaders = re.search(r"Topic leaders \(fields\)</h2><table>(.*?)</table>", page, re.S).group(1)
     assert leaders.count("<tr>") > 1, "the sample has topic leaders"
     timings = re.search(r"Run timings</h2><table>(.*?)</table>", page, re.S).group(1)
-    assert "<td>scores</td>" in timings and "<td>topic_scores</td>" in timings
+    assert "<td>scores</td>" in timings and "<td>window</td>" in timings
 
 
 def test_the_page_template_escapes_what_the_tables_hold(tmp_path):

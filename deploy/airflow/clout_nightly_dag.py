@@ -3,8 +3,8 @@
 One task runs the whole nightly (`pipelines/orchestration/cli.py nightly --date {{ ds }}`), not one task per
 stage, because the nightly is the unit the run ledger knows: it writes the `nightly` row that
 `clout backfill` uses to skip completed dates, records the inputs' fingerprint on every stage,
-and prints the stage-by-stage summary. Eight submits would also start the driver and executors
-eight times. A retry reruns the whole date, which is safe: every write replaces the date's
+and prints the stage-by-stage summary. Seven submits would also start the driver and executors
+seven times. A retry reruns the whole date, which is safe: every write replaces the date's
 partition or merges on keys, and bronze ingests each landed file once.
 
 Deploy: copy this file to the DAGs folder; on the Airflow workers keep a release of Clout at

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs import (daily_partials, engagement_edges, ingest_bronze, ingest_silver, network_influence,
-                  profiles, scores, shadow_scores, topic_scores)
+from jobs import (daily_partials, ingest_bronze, ingest_silver, network_influence, profiles, scores,
+                  shadow_scores, window)
 from jobs.transforms.shift import Shift
 from pipelines.core.config import Config, load_model
 from pipelines.core.errors import UserError
@@ -22,16 +22,16 @@ from pipelines.core.log import log_event
 from pipelines.core.session import get_spark
 from schemas.ops_runs import RUNS
 
-# profiles before silver: silver withholds the events of profiles that opted out
+# profiles before silver: silver withholds the events of profiles that opted out; `window` is the
+# one stage that reads the window's events (edges, features and topics from one read)
 STAGES = (
     ("ingest_bronze", ingest_bronze.run),
     ("profiles", profiles.run),
     ("ingest_silver", ingest_silver.run),
     ("daily_partials", daily_partials.run),
-    ("engagement_edges", engagement_edges.run),
+    ("window", window.run),
     ("network_influence", network_influence.run),
     ("scores", scores.run),
-    ("topic_scores", topic_scores.run),
 )
 NIGHTLY = "nightly"   # the ledger's row for a whole completed nightly
 
