@@ -43,7 +43,12 @@ def window_events(ctx: JobContext) -> DataFrame:
     events = read_table(ctx.spark, ctx.cfg, DAILY_PARTIALS)
     if not ctx.include_late:
         events = events.where(F.col("landing_date") <= F.lit(ctx.run_date))
-    events = in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
+    return as_profiles(ctx, in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days))
+
+
+def as_profiles(ctx: JobContext, events: DataFrame) -> DataFrame:
+    """`events` with actor_id/target_id: the profiles owning their accounts as of the run date;
+    events touching an opted-out profile are left out (its owner asked not to be scored)."""
     resolved = with_profiles(events, accounts_as_of(ctx))
     opted_out = profiles_as_of(ctx).where(F.col("opted_out")).select(F.col("profile_id"))
     return (resolved.join(opted_out.withColumnRenamed("profile_id", "actor_id"), "actor_id", how="left_anti")

@@ -19,10 +19,12 @@ from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_scores import SCORES
 from schemas.gold_scores_shadow import SHADOW_SCORES
+from schemas.ops_model_validity import MODEL_VALIDITY
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 from tests.conftest import checksum, truth_profiles
-from tests.shared_runs import FIRST, SECOND, UNSMOOTHED, nightly_rows
+from jobs.transforms.validity import OUTCOMES, PREDICTORS
+from tests.shared_runs import FIRST, SECOND, UNSMOOTHED, cli_here, nightly_rows
 
 
 def test_backfill_resumes_after_a_crash_without_redoing_completed_dates(spark, backfill_chain):
@@ -172,3 +174,23 @@ def test_a_day_without_new_activity_moves_no_score_more_than_the_smoothing_bound
     moves = sorted(abs(after[p] - before[p]) for p in before)
     assert moves[-1] <= load_model("v1").score.max_daily_move
     assert moves[len(moves) // 2] < 1.0, "a quiet day moves the median profile by less than a point"
+
+
+def test_validate_ranks_a_snapshot_against_the_days_after_it_and_records_the_figures(spark, backfill_chain):
+    """`clout validate` of FIRST over one day (SECOND's nightly ingested it): every predictor
+    against every outcome in ops.model_validity, posting and silent profiles counted apart;
+    a horizon no nightly has reached yet is the operator's mistake."""
+    cfg = backfill_chain.cfg
+    root = ["--data-root", str(cfg.paths.data_root)]
+    code, out = cli_here(spark, ["validate", "--date", str(FIRST), "--horizon", "1", "--resamples", "20", *root])
+    assert code == 0, out
+    figures = read_table(spark, cfg, MODEL_VALIDITY).where(F.col("snapshot_date") == FIRST).collect()
+    assert {(r.outcome, r.predictor) for r in figures} == {(o, p) for o in OUTCOMES for p in PREDICTORS}
+    scored = read_table(spark, cfg, SCORES).where(F.col("snapshot_date") == FIRST).count()
+    first = figures[0]
+    assert first.scored == scored and 0 < first.posted < scored and first.evaluated == first.posted
+    assert all(r.spearman_low <= r.spearman <= r.spearman_high and 0 <= r.top_decile_precision <= 1
+               and r.horizon_days == 1 and r.model_version == "v1" and r.published for r in figures)
+    assert f"{scored - first.posted:,} silent (reported apart)" in out and "score − best naive" in out
+    code, _ = cli_here(spark, ["validate", "--date", str(SECOND), "--horizon", "1", *root])
+    assert code == 2

@@ -62,7 +62,7 @@ def test_the_page_template_escapes_what_the_tables_hold(tmp_path):
     """Values reach the page escaped (autoescape); the plots stay data URIs, the check script runs."""
     from pipelines.serving.report import render_html
     hostile = "p1<script>alert(1)</script>"
-    facts = {"date": str(DAY), "histogram": [], "sample": [], "up": [], "down": [], "topics": [], "dq": [], "runs": [],
+    facts = {"date": str(DAY), "histogram": [], "sample": [], "up": [], "down": [], "topics": [], "dq": [], "runs": [], "validity": [],
              "summary": {"profiles": 1234, "p50": 50.04, "p90": 90.0, "p99": 99.0, "mean": 51.0, "with_change": 0},
              "top": [{"profile_id": hostile, "score": 99.5, "percentile": 100.0, "style": None}],
              "styles": [{"style": "a & b", "n": 1}]}

@@ -108,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="snapshot date, YYYY-MM-DD (default: the latest published snapshot)")
     r.add_argument("--out", type=Path, default=None, help="report file (default: <data_root>/reports/)")
 
+    v = command("validate", "predictive validity: does the score of --date foretell the engagement of the "
+                            "days after it better than naive rankings? (needs the nightly of date + horizon)")
+    v.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")
+    v.add_argument("--horizon", type=int, default=14, help="days after --date to look at (default 14)")
+    v.add_argument("--shadow-model", default=None, metavar="VERSION",
+                   help="also evaluate this candidate's snapshot in gold.scores_shadow, side by side")
+    v.add_argument("--resamples", type=int, default=200, help="bootstrap resamples (default 200)")
+    v.add_argument("--sample", type=int, default=200_000,
+                   help="at most this many posting profiles for the rank statistics (default 200,000)")
+
     d = command("dq", "re-validate published tables for a date with their data-quality suites "
                       "(an audit: nothing is published); exit 1 if any check fails")
     d.add_argument("--date", type=_date, required=True, help="snapshot date, YYYY-MM-DD")

@@ -192,6 +192,71 @@ def vacuum(args: argparse.Namespace) -> int:
     return 0
 
 
+def validate(args: argparse.Namespace) -> int:
+    from jobs import validate as validity
+    from jobs.transforms.shift import shift
+    from pipelines.core.io import read_table
+    from pipelines.core.jobrun import JobResult, run_job
+    from pipelines.orchestration.nightly import context
+    from pipelines.core.session import get_spark
+    from schemas.gold_scores import SCORES
+    from schemas.gold_scores_shadow import SHADOW_SCORES
+
+    if args.resamples < 1 or args.sample < 2:
+        raise UserError("--resamples must be at least 1 and --sample at least 2")
+    cfg = config_of(args)
+    ctx = context(get_spark(cfg, f"clout-validate-{args.date}"), cfg, args.date)
+    models = [cfg.pipeline.model_version] + ([args.shadow_model] if args.shadow_model else [])
+    results = []
+
+    def evaluate(version: str):
+        def body(ctx) -> JobResult:
+            results.append(validity.run(ctx, horizon_days=args.horizon, model_version=version,
+                                        sample=args.sample, resamples=args.resamples))
+            return JobResult(rows_in=results[-1].scored, rows_out=len(results[-1].figures), model_version=version)
+        return body
+
+    validity.horizon_end(ctx, args.horizon)      # operator mistakes end here, before any ledger row
+    for version in models:
+        validity.snapshot_scores(ctx, version)
+    for version in models:
+        run_job(ctx, validity.JOB, evaluate(version))
+    print("\n".join(validity_lines(results, args.date, args.horizon)))
+    if args.shadow_model:
+        day = f"snapshot_date = DATE'{args.date}'"
+        moved = shift(read_table(ctx.spark, cfg, SCORES).where(day),
+                      read_table(ctx.spark, cfg, SHADOW_SCORES).where(f"{day} AND model_version = '{args.shadow_model}'"))
+        print(f"score shift {models[0]} → {args.shadow_model}: Spearman {moved.spearman:.3f}, "
+              f"mean |change| {moved.mean_abs_change:.2f} points, {moved.share_moved_over_10:.1%} move more than 10")
+    print("figures recorded in ops.model_validity")
+    return 0
+
+
+def validity_lines(results: list, day: dt.date, horizon: int) -> list[str]:
+    """Each model's figures on the headline outcome, naive rankings beside them."""
+    from jobs.transforms.validity import HEADLINE, MODEL_PREDICTORS, NAIVE_PREDICTORS, OUTCOMES
+
+    first = results[0]
+    lines = [f"predictive validity of {day}, horizon {horizon} days: {first.scored:,} profiles scored, "
+             f"{first.posted:,} posted after it ({first.evaluated:,} ranked), "
+             f"{first.scored - first.posted:,} silent (reported apart)"]
+    for outcome in OUTCOMES:
+        lines.append(f"\n{outcome}{' (headline)' if outcome == HEADLINE else ''}: Spearman [95% CI] · top-decile precision")
+        rows = [(f"{r.model_version} {p}", r.figure(outcome, p)) for r in results for p in MODEL_PREDICTORS
+                if r.figures] + [(f"naive {p}", first.figure(outcome, p)) for p in NAIVE_PREDICTORS if first.figures]
+        for label, f in rows:
+            lines.append(f"  {label:<32} {f.spearman:6.3f} [{f.spearman_low:6.3f}, {f.spearman_high:6.3f}]"
+                         f"   {f.precision:5.3f} [{f.precision_low:5.3f}, {f.precision_high:5.3f}]")
+        if first.figures:
+            best = max(NAIVE_PREDICTORS, key=lambda p: first.figure(outcome, p).spearman)
+            for r in results:
+                margin = r.figure(outcome, "score").spearman - first.figure(outcome, best).spearman
+                lines.append(f"  {r.model_version} score − best naive ({best}): {margin:+.3f}")
+    for r in results:
+        lines.append(f"{r.model_version}: {r.silent_in_top_decile:,} of its top decile posted nothing after {day}")
+    return lines
+
+
 def dq(args: argparse.Namespace) -> int:
     from pipelines.quality.dq import audit, docs_index, failure_line
     from schemas.registry import AUDITED

@@ -64,6 +64,7 @@ def gather(cfg: Config, day: dt.date, top: int = 10) -> dict:
                    max(validated_at) AS validated_at
             FROM dq_results WHERE run_date = DATE '{day}' AND mode = 'publish'
             GROUP BY 1 ORDER BY 1""") if table_ready(cfg, "dq_results") else [],
+        "validity": latest_validity(cfg),
         "runs": _rows(cfg, f"""
             SELECT job, status, round(epoch(ended_at) - epoch(started_at), 1) AS seconds, rows_out
             FROM runs WHERE run_date = DATE '{day}'
@@ -71,6 +72,22 @@ def gather(cfg: Config, day: dt.date, top: int = 10) -> dict:
             ORDER BY started_at""") if table_ready(cfg, "runs") else [],
     }
     return facts
+
+
+def latest_validity(cfg: Config) -> list[dict]:
+    """The latest predictive-validity evaluation of each model version (ops.model_validity), on
+    the headline outcome: the model's score and the naive rankings, best first."""
+    from jobs.transforms.validity import HEADLINE
+
+    if not table_ready(cfg, "model_validity"):
+        return []
+    return _rows(cfg, f"""
+        SELECT model_version, snapshot_date, horizon_days, predictor, naive, spearman, spearman_low,
+               spearman_high, top_decile_precision, posted, scored
+        FROM model_validity WHERE outcome = '{HEADLINE}' AND (predictor = 'score' OR naive)
+        QUALIFY dense_rank() OVER (PARTITION BY model_version ORDER BY snapshot_date DESC, horizon_days DESC,
+                                   computed_at DESC) = 1
+        ORDER BY model_version, spearman DESC, predictor""")
 
 
 def png_bytes(fig) -> bytes:
