@@ -24,14 +24,19 @@ os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
 
 DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
+# the shared runs' sample (tests/shared_runs.py): the same people over the last 10 days; a night
+# costs mostly per-file and per-stage work, so fewer delivery days make each of their nightlies cheaper
+RUNS_SAMPLE = {**E2E_SAMPLE, "days": 10}
 
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
 
 
 # modules whose every test runs nightlies, crashes them or starts a cluster (test_bad_inputs:
-# the ingest stages four times over the hostile corpus)
+# the ingest stages four times over the hostile corpus; test_score_dynamics: three snapshots of
+# every gold transform, influence included, on 180 days of activity). A single slow scenario
+# elsewhere is marked `system` where it is defined.
 SYSTEM_MODULES = {"test_end_to_end", "test_operations", "test_reliability", "test_erasure", "test_cluster",
-                  "test_incremental", "test_bad_inputs"}
+                  "test_incremental", "test_bad_inputs", "test_score_dynamics"}
 # fixtures that stand for a whole nightly: a test using one is a system test wherever it lives
 SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run", "forget_run"}
 # `make test` runs two pytest processes at once (the machine's two cores; the wall time is the
@@ -94,9 +99,9 @@ def e2e(spark, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sample_landing(tmp_path_factory):
-    """The e2e sample's landing zone, generated once for the runs that copy it."""
+    """The shared runs' landing zone (RUNS_SAMPLE), generated once for the runs that copy it."""
     landing = tmp_path_factory.mktemp("sample") / "landing"
-    generate(landing, **E2E_SAMPLE, log=lambda _: None)
+    generate(landing, **RUNS_SAMPLE, log=lambda _: None)
     return landing
 
 

@@ -212,6 +212,7 @@ def checks(outcome):
     return {c.check: c for c in outcome.checks}
 
 
+@pytest.mark.system   # six validations against one store, two at a time: make test, not the edit loop
 def test_concurrent_validations_use_their_own_parameters_and_never_rewrite_the_suites(spark, tmp_path):
     cfg = config_for(tmp_path)
     for day in (FIRST, SECOND):
