@@ -24,9 +24,6 @@ os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
 
 DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
-# the shared runs' sample (tests/shared_runs.py): the same people over the last 10 days; a night
-# costs mostly per-file and per-stage work, so fewer delivery days make each of their nightlies cheaper
-RUNS_SAMPLE = {**E2E_SAMPLE, "days": 10}
 
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
 
@@ -99,9 +96,9 @@ def e2e(spark, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sample_landing(tmp_path_factory):
-    """The shared runs' landing zone (RUNS_SAMPLE), generated once for the runs that copy it."""
+    """The e2e sample's landing zone, generated once for the runs that copy it."""
     landing = tmp_path_factory.mktemp("sample") / "landing"
-    generate(landing, **RUNS_SAMPLE, log=lambda _: None)
+    generate(landing, **E2E_SAMPLE, log=lambda _: None)
     return landing
 
 

@@ -1,6 +1,5 @@
-"""Two runs of the generated sample (conftest.RUNS_SAMPLE: 300 profiles, 10 days) over FIRST and
-SECOND that system tests share (session fixtures in conftest), each the other's reference, so
-that neither needs a third run for one:
+"""Two runs of the generated sample over FIRST and SECOND that system tests share (session
+fixtures in conftest), each the other's reference, so that neither needs a third run for one:
 
 - the backfill chain: `clout backfill FIRST..SECOND` SIGKILLed at test_reliability's five crash
   points while FIRST runs, then once more as SECOND starts (FIRST completed by then), then run

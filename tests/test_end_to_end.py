@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -115,9 +116,8 @@ def test_spark_submit_with_packages_runs_a_job(e2e, tmp_path):
     the run date's delivery alone (every feed's dt=DAY folder), line for line."""
     cfg, _, _ = e2e
     day_folders = sorted(cfg.paths.landing.glob(f"*/dt={DAY}"))
-    for folder in day_folders:
-        (tmp_path / "landing" / folder.parent.name).mkdir(parents=True)
-        (tmp_path / "landing" / folder.parent.name / folder.name).symlink_to(folder)
+    for folder in day_folders:   # copied: a symlink in the landing zone is held, not ingested
+        shutil.copytree(folder, tmp_path / "landing" / folder.parent.name / folder.name)
     landed = 0
     for path in (f for folder in day_folders for f in folder.glob("*.jsonl.gz")):
         with gzip.open(path, "rb") as f:
