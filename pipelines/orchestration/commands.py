@@ -193,14 +193,13 @@ def vacuum(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from jobs import shadow_scores
     from jobs import validate as validity
-    from jobs.transforms.shift import shift
-    from pipelines.core.io import read_table
     from pipelines.core.jobrun import JobResult, run_job
     from pipelines.orchestration.nightly import context
     from pipelines.core.session import get_spark
-    from schemas.gold_scores import SCORES
-    from schemas.gold_scores_shadow import SHADOW_SCORES
 
     if args.resamples < 1 or args.sample < 2:
         raise UserError("--resamples must be at least 1 and --sample at least 2")
@@ -222,12 +221,9 @@ def validate(args: argparse.Namespace) -> int:
     for version in models:
         run_job(ctx, validity.JOB, evaluate(version))
     print("\n".join(validity_lines(results, args.date, args.horizon)))
-    if args.shadow_model:
-        day = f"snapshot_date = DATE'{args.date}'"
-        moved = shift(read_table(ctx.spark, cfg, SCORES).where(day),
-                      read_table(ctx.spark, cfg, SHADOW_SCORES).where(f"{day} AND model_version = '{args.shadow_model}'"))
-        print(f"score shift {models[0]} → {args.shadow_model}: Spearman {moved.spearman:.3f}, "
-              f"mean |change| {moved.mean_abs_change:.2f} points, {moved.share_moved_over_10:.1%} move more than 10")
+    if args.shadow_model:   # the score shift between the two, as the shadow nightly reports it
+        shadow = replace(ctx, shadow_model=args.shadow_model)
+        print("\n".join(shadow_scores.shift_lines(shadow, shadow_scores.shift_against_published(shadow))))
     print("figures recorded in ops.model_validity")
     return 0
 
