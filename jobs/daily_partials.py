@@ -12,7 +12,7 @@ import sys
 
 from pyspark.sql import functions as F
 
-from jobs.transforms.partials import daily_partials, stale_slices
+from jobs.transforms.partials import RETRACTION_KEYS, fold_slices, stale_slices
 from pipelines.core.io import append, read_table, replace_where, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.ops_ingested_files import INGESTED_FILES
@@ -35,13 +35,16 @@ def run(ctx: JobContext) -> JobResult:
         replace_where(spark.createDataFrame([], DAILY_PARTIALS.schema), cfg, DAILY_PARTIALS, "true")
     if not stale:
         return JobResult(rows_in=0, rows_out=0, message="every delivery day's slice is current")
-    days = ", ".join(f"DATE'{s.landing_date}'" for s in sorted(stale))
-    events = (read_table(spark, cfg, EVENTS).where(F.expr(f"landing_date IN ({days})"))
-              .select(*[f.name for f in EVENTS.schema.fields if f.name in DAILY_PARTIALS.schema.names]))
+    days = sorted(s.landing_date for s in stale)
+    folded_columns = [f.name for f in EVENTS.schema.fields
+                      if f.name in DAILY_PARTIALS.schema.names or f.name in RETRACTION_KEYS]
+    silver = read_table(spark, cfg, EVENTS).select(*folded_columns)
+    oldest = days[0] - dt.timedelta(days=cfg.pipeline.window_days)
     # one file per event day written (a night's late events touch a few earlier days)
-    folded = daily_partials(events).repartition("event_date").persist()
+    folded = fold_slices(silver, days, oldest_event_date=oldest).repartition("event_date").persist()
     try:
-        replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({days})")
+        day_list = ", ".join(f"DATE'{d}'" for d in days)
+        replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({day_list})")
         slices = folded.groupBy("landing_date").agg(F.sum("events").alias("events"),
                                                     F.count(F.lit(1)).alias("rows")).collect()
     finally:

@@ -17,6 +17,7 @@ from pyspark.sql import functions as F
 from jobs.profiles import accounts_as_of, profiles_as_of
 from jobs.transforms.engagement import engagement_edges, engager_quality, in_window, weighted_interactions, with_profiles
 from jobs.transforms.gaming import swap_ring_members
+from jobs.transforms.partials import net_retractions
 from jobs.transforms.scoring import profile_features
 from jobs.transforms.topics import topic_entropy, topic_scores
 from pipelines.core.config import load_model, load_topics
@@ -38,12 +39,13 @@ def window_events(ctx: JobContext) -> DataFrame:
     The snapshot sees what was known on its date: events delivered by then, so a rerun of a
     past date reproduces it. `ctx.include_late` (a backfill asked to) also takes in events of
     the window delivered later. Events touching an opted-out profile are left out: its owner
-    asked not to be scored.
+    asked not to be scored. An event retracted by the run date counts nowhere (net_retractions).
     """
     events = read_table(ctx.spark, ctx.cfg, DAILY_PARTIALS)
     if not ctx.include_late:
         events = events.where(F.col("landing_date") <= F.lit(ctx.run_date))
-    return as_profiles(ctx, in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days))
+    window = in_window(events, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
+    return as_profiles(ctx, net_retractions(window))
 
 
 def as_profiles(ctx: JobContext, events: DataFrame) -> DataFrame:

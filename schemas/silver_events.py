@@ -2,8 +2,13 @@ from pyspark.sql import types as T
 
 from schemas import Between, OneOf, Suite, PersonalData, TableSpec
 
-EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
-NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
+# what an event does (a retraction names the event it withdraws in target_content_id; identity
+# and account events are kept, never scored: SCORED_TYPES)
+EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse",
+               "retraction", "identity", "account")
+SCORED_TYPES = EVENT_TYPES[:7]
+RETRACTION = "retraction"
+NETWORKS = ("chirp", "facepage", "linkup", "vidtube", "bluesky", "activitypub")
 LINKS_FEED = "accounts"            # account → profile links and opt-outs (schemas/silver_account_links.py)
 FEEDS = NETWORKS + (LINKS_FEED,)   # the folders of the landing zone
 

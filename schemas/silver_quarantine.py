@@ -6,6 +6,8 @@ REASONS = (
     "invalid_encoding", "oversized", "invalid_json", "missing_field", "wrong_type",
     "unknown_event_type", "future_time", "too_old", "self_interaction", "unknown_network",
     "invalid_id", "unreadable_file", "conflicting_duplicate",
+    # a Like, Announce or reply naming a note whose author silver never saw (activitypub)
+    "unknown_target",
     # the account-link feed (jobs/transforms/links.py)
     "unknown_record_type", "invalid_profile_id", "invalid_date",
 )

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
 from pipelines.core.io import read_table, table_exists
+from jobs.parsers import PARSERS
 from pipelines.core.jobrun import run_job
 from pipelines.orchestration.nightly import STAGES, context
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -25,7 +26,8 @@ from tests.conftest import DAY, config_for
 
 pytestmark = pytest.mark.system   # a few ingest runs: minutes, not seconds
 INGEST = [stage for stage in STAGES if stage[0] in ("ingest_bronze", "profiles", "ingest_silver")]
-VALID = {"chirp": chirp, "facepage": facepage, "linkup": linkup, "vidtube": vidtube, "accounts": link}
+VALID = {"chirp": chirp, "facepage": facepage, "linkup": linkup, "vidtube": vidtube, "accounts": link,
+         **{name: (lambda name=name: PARSERS[name].EXAMPLE) for name in ("bluesky", "activitypub")}}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-10**20, max_value=10**20)

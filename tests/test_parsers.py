@@ -1,8 +1,13 @@
 """Each network's native shape parses to the same normalised event; bad lines get a reason."""
+import copy
 import datetime as dt
 import json
 
+import pytest
 from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
+
+from jobs.parsers import PARSERS
+from jobs.parsers.common import ALWAYS, SCALAR_TYPES
 
 from jobs.transforms.events import accepted_candidates, parse_all_networks, quarantined, validate, with_opt_outs
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -43,18 +48,8 @@ def assert_reasons(spark, network, lines, expected):
                                                     "line_number BIGINT, reason STRING"))
 
 
-GOOD = {
-    "chirp": {"id_str": "2", "kind": "retweet", "created_at": "Wed Sep 30 21:19:24 +0000 2026",
-              "user": {"id_str": "11", "screen_name": "b"}, "entities": {"hashtags": [{"text": "SEO"}]},
-              "ref": {"status_id_str": "1", "user_id_str": "10"}},
-    "facepage": {"event_id": "fp_2", "type": "share", "timestamp": 1790803164,
-                 "actor": {"uid": 11}, "object": {"post_id": "fp_1", "owner_uid": 10}, "tags": ["SEO"]},
-    "linkup": {"activityUrn": "urn:li:activity:2", "verb": "SHARE", "actorUrn": "11",
-               "createdAt": 1790803164000, "objectUrn": "urn:li:activity:1",
-               "objectAuthorUrn": "10", "topics": ["SEO"]},
-    "vidtube": {"eventId": "vt-2", "eventType": "share", "publishedAt": "2026-09-30T21:19:24.000Z",
-                "channelId": "11", "videoId": "v1", "videoChannelId": "10", "tags": ["SEO"]},
-}
+# each invented network's example record: a share of content "1"/"fp_1"/… of account 10 by 11
+GOOD = {name: PARSERS[name].EXAMPLE for name in ("chirp", "facepage", "linkup", "vidtube")}
 
 
 # each GOOD event's own id (its content id too) and the id of the content it shares
@@ -156,3 +151,38 @@ def test_a_post_carrying_a_url_is_flagged_as_a_link(spark):
     got = validated(spark, "chirp", lines).select("line_number", "reason", "has_link")
     assertDataFrameEqual(got, spark.createDataFrame([(1, None, True), (2, None, False)],
                                                     "line_number BIGINT, reason STRING, has_link BOOLEAN"))
+
+
+def _edited(record: dict, path: str, value=None, *, drop: bool = False) -> dict:
+    """A deep copy of `record` with the field at a variant path ("$.a.b") dropped or replaced."""
+    out = copy.deepcopy(record)
+    *parents, leaf = path.removeprefix("$.").split(".")
+    node = out
+    for key in parents:
+        node = node[key]
+    if drop:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return out
+
+
+def test_every_registered_network_keeps_the_parsing_contract(spark):
+    """Generic, for every network in the registry (one batch: the parse plan covers them all
+    anyway): its example parses valid; dropping any always-required field is `missing_field`, a
+    list in any required scalar `wrong_type`; bytes that are not JSON or not UTF-8 get their
+    reasons; parsing twice gives the same rows."""
+    delivered, expected = [], []
+    for network, module in sorted(PARSERS.items()):
+        required = [f for f in module.SHAPE.fields if f.required == ALWAYS]
+        cases = [(json.dumps(module.EXAMPLE), None)]
+        cases += [(json.dumps(_edited(module.EXAMPLE, f.path, drop=True)), "missing_field") for f in required]
+        cases += [(json.dumps(_edited(module.EXAMPLE, f.path, [1])), "wrong_type")
+                  for f in required if f.spark_type in SCALAR_TYPES]
+        cases += [('{"cut short', "invalid_json"), (b"\xff\xfe{}", "invalid_encoding")]
+        delivered += [(network, line) for line, _ in cases]
+        expected += [(network, n, reason) for n, (_, reason) in enumerate(cases, start=1)]
+    once = validated_bronze(bronze_of(spark, delivered))
+    assertDataFrameEqual(once.select("network", "line_number", "reason"),
+                         spark.createDataFrame(expected, "network STRING, line_number BIGINT, reason STRING"))
+    assertDataFrameEqual(once, validated_bronze(bronze_of(spark, delivered)))

@@ -5,7 +5,7 @@ import datetime as dt
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from jobs.transforms.partials import daily_partials, stale_slices
+from jobs.transforms.partials import daily_partials, fold_slices, net_retractions, stale_slices
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.silver_daily_partials import DAILY_PARTIALS
@@ -57,3 +57,28 @@ def test_a_slice_is_stale_until_folded_and_again_when_its_day_gains_a_file(spark
     nothing_built = spark.createDataFrame([], PARTIAL_SLICES.schema)
     assert sorted(r.landing_date for r in stale_slices(ingested, nothing_built).collect()) == [D1, D2, D3]
     assert stale_slices(ingested.where(F.lit(False)), built).count() == 0
+
+
+def test_a_retraction_counts_from_its_delivery_day_on_and_folds_alike_at_once_or_day_by_day(spark):
+    """b's like e1 (delivered D1) is retracted on D2; c's like e2 and its retraction share D2;
+    d's like e3 arrives on D3 after its retraction (D2); c cannot retract b's like; nobody
+    ever saw "zz". Folded day by day or all at once: the same rows, and the window nets them."""
+    noon = dt.datetime(2026, 9, 28, 12)
+    like = lambda eid, actor, landed: (eid, "reaction", f"chirp:{actor}", "chirp:a", eid, "c1", [], False, noon, landed)
+    retract = lambda eid, actor, what, landed: (eid, "retraction", f"chirp:{actor}", None, eid, what, [], False,
+                                                noon + dt.timedelta(hours=1), landed)
+    rows = [like("e1", "b", D1), retract("x1", "b", "e1", D2), retract("x9", "c", "e1", D2),
+            like("e2", "c", D2), retract("x2", "c", "e2", D2),
+            retract("x3", "d", "e3", D2), like("e3", "d", D3), retract("x4", "b", "zz", D3)]
+    everything = silver(spark, rows)
+    oldest = D1 - dt.timedelta(days=30)
+    expected = spark.createDataFrame([(D1, D1, "reaction", "chirp:b", "chirp:a", None, None, "c1", [], False, 1),
+                                      (D1, D2, "reaction", "chirp:b", "chirp:a", None, None, "c1", [], False, -1)],
+                                     DAILY_PARTIALS.schema)
+    assertDataFrameEqual(fold_slices(everything, [D1, D2, D3], oldest_event_date=oldest), expected)
+    by_day = [fold_slices(everything.where(F.col("landing_date") <= day), [day], oldest_event_date=oldest)
+              for day in (D1, D2, D3)]
+    assertDataFrameEqual(by_day[0].unionByName(by_day[1]).unionByName(by_day[2]), expected)
+    as_of = lambda day: net_retractions(expected.where(F.col("landing_date") <= day)).select("actor_account", "events")
+    assertDataFrameEqual(as_of(D1), spark.createDataFrame([("chirp:b", 1)], "actor_account STRING, events BIGINT"))
+    assert as_of(D2).count() == 0

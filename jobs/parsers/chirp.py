@@ -11,6 +11,11 @@ def _event_time(raw):
     return F.try_to_timestamp(F.substring(raw, 5, 100), F.lit("MMM dd HH:mm:ss Z yyyy"))
 
 
+# one valid record (a share), as the network delivers it: the generic contract tests start from it
+EXAMPLE = {"id_str": "2", "kind": "retweet", "created_at": "Wed Sep 30 21:19:24 +0000 2026",
+           "user": {"id_str": "11", "screen_name": "b"}, "entities": {"hashtags": [{"text": "SEO"}]},
+           "ref": {"status_id_str": "1", "user_id_str": "10"}}
+
 SHAPE = NetworkShape(
     network=NETWORK,
     fields=(

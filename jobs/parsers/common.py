@@ -8,6 +8,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 ALWAYS, UNLESS_POST, IF_ENDORSE, OPTIONAL = "always", "unless_post", "if_endorse", "optional"
+# normalised types that name what they act on: without a target account they cannot count
+NEEDS_TARGET = ("share", "reply", "mention", "reaction", "follow", "endorse")
 LINK_PATTERN = r"https?://"   # a post's text carrying a link (feed autoposters post little else)
 # ids become table keys and profile ids: printable, no path separators, quotes or spaces
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,127}$"
@@ -19,14 +21,19 @@ SCALAR_TYPES = ("string", "bigint", "double")
 
 
 def epoch_time(raw: Column, *, per_second: int) -> Column:
-    """An epoch number (seconds: per_second 1, milliseconds: 1000) → timestamp; beyond the
+    """An epoch number (seconds: per_second 1, milliseconds: 1000, microseconds: 1_000_000)
+    → timestamp; beyond the
     range a timestamp holds it becomes the first or last representable second, so validation
     names it `future_time` or `too_old` instead of the conversion overflowing."""
     bound = float(MAX_EPOCH_SECONDS * per_second)
-    in_range = F.timestamp_millis((raw * F.lit(1000 // per_second)).cast("bigint"))
+    in_range = (F.timestamp_micros(raw.cast("bigint")) if per_second == 1_000_000
+                else F.timestamp_millis((raw * F.lit(1000 // per_second)).cast("bigint")))
     return (F.when(raw > F.lit(bound), F.lit("9999-12-31 23:59:59").cast("timestamp"))
             .when(raw < F.lit(-bound), F.lit("0001-01-01 00:00:00").cast("timestamp"))
             .otherwise(in_range))
+
+
+Values = dict[str, Column]    # a record's declared fields by name, typed
 
 
 @dataclass(frozen=True)
@@ -35,17 +42,36 @@ class RawField:
     name: str        # the parser's name for it
     path: str        # variant path, e.g. "$.user.id_str"
     spark_type: str  # type it must convert to, e.g. "string", "bigint", "array<string>"
-    required: str = OPTIONAL
+    # a mode (ALWAYS, UNLESS_POST, IF_ENDORSE, OPTIONAL) or a rule on the record's other fields
+    required: str | Callable[[Values], Column] = OPTIONAL
+    # where a protocol lets one field take several shapes (a URI or an embedded object), the
+    # field is read only from the records where this holds (on the parsed document): elsewhere
+    # it is absent, neither required nor checked
+    only_if: Callable[[Column], Column] | None = None
 
 
 @dataclass(frozen=True)
 class NetworkShape:
+    """A network's native shape. By default a record's id, type, accounts and target content are
+    the fields named `event_id`, `native_type`, `actor`, `target` and `target_content`; a shape
+    whose protocol spreads them over several fields derives them instead (the callables)."""
     network: str
-    fields: tuple[RawField, ...]              # must include `text`: the post/comment text field
+    fields: tuple[RawField, ...]              # must include `text` and `time_raw`
     event_types: dict[str, str]               # native type → normalised type
     event_time: Callable[[Column], Column]    # raw time column → timestamp (null if unparseable)
-    content_id: Callable[[dict[str, Column]], Column]
-    topics: Callable[[dict[str, Column]], Column]
+    content_id: Callable[[Values], Column]
+    topics: Callable[[Values], Column]
+    native_type: Callable[[Values], Column] = lambda v: v["native_type"]
+    event_id: Callable[[Values], Column] = lambda v: v["event_id"]
+    actor: Callable[[Values], Column] = lambda v: v["actor"]
+    target: Callable[[Values], Column] = lambda v: v["target"]
+    target_content: Callable[[Values], Column] = lambda v: v["target_content"]
+    # what an account id (actor, target) and an event id look like on this network
+    account_pattern: str = ID_PATTERN
+    event_id_pattern: str = ID_PATTERN
+    # True when a record may name content without its author (ActivityPub's Like and Announce):
+    # ingest_silver then finds the author from the content silver holds (resolve_targets)
+    targets_by_content: bool = False
 
 
 def _parent_path(path: str) -> str | None:
@@ -74,11 +100,18 @@ def _parent_not_object(doc: Column, path: str) -> Column:
     return _present(doc, parent) & ~kind.startswith("OBJECT")
 
 
-def _required(field: RawField, event_type: Column) -> Column:
+def _required(field: RawField, event_type: Column, values: Values) -> Column:
     # an unknown event type needs only the always-required fields: it is reported as unknown
+    if callable(field.required):
+        return F.coalesce(field.required(values), F.lit(False))
     return {ALWAYS: F.lit(True), UNLESS_POST: F.coalesce(event_type != "post", F.lit(False)),
             IF_ENDORSE: F.coalesce(event_type == "endorse", F.lit(False)),
             OPTIONAL: F.lit(False)}[field.required]
+
+
+def variant_kind(doc: Column, path: str) -> Column:
+    """The JSON kind at `path`: OBJECT, ARRAY, STRING, BIGINT, … (null when absent)."""
+    return F.regexp_extract(F.schema_of_variant(F.try_variant_get(doc, path, "variant")), r"^[A-Z]+", 0)
 
 
 def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> DataFrame:
@@ -98,24 +131,32 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
     doc = F.col("_doc")
     columns = []
     for f in shape.fields:
-        columns += [F.try_variant_get(doc, f.path, f.spark_type).alias(f"_v_{f.name}"),
-                    _present(doc, f.path).alias(f"_p_{f.name}"),
-                    (_parent_not_object(doc, f.path) | _not_scalar(doc, f)).alias(f"_bad_parent_{f.name}")]
+        applies = F.coalesce(f.only_if(doc), F.lit(False)) if f.only_if else F.lit(True)
+        columns += [F.when(applies, F.try_variant_get(doc, f.path, f.spark_type)).alias(f"_v_{f.name}"),
+                    (applies & _present(doc, f.path)).alias(f"_p_{f.name}"), applies.alias(f"_a_{f.name}"),
+                    (applies & (_parent_not_object(doc, f.path) | _not_scalar(doc, f))).alias(f"_bad_parent_{f.name}")]
     staged = staged.select("*", *columns)
     values = {f.name: F.col(f"_v_{f.name}") for f in shape.fields}
     type_map = F.create_map(*[F.lit(x) for kv in shape.event_types.items() for x in kv])
-    staged = staged.select("*", F.element_at(type_map, values["native_type"]).alias("event_type"),
-                           shape.event_time(values["time_raw"]).alias("event_time"))
+    staged = staged.select("*", F.element_at(type_map, shape.native_type(values)).alias("event_type"),
+                           shape.event_time(values["time_raw"]).alias("event_time"),
+                           shape.event_id(values).alias("_event_id"), shape.actor(values).alias("_actor"),
+                           shape.target(values).alias("_target"))
     event_type = F.col("event_type")
     missing = F.lit(False)
     wrong = F.col("_p_time_raw") & F.col("event_time").isNull()
     for f in shape.fields:
         present, bad_parent = F.col(f"_p_{f.name}"), F.col(f"_bad_parent_{f.name}")
-        missing = missing | (_required(f, event_type) & ~present & ~bad_parent)
+        missing = missing | (_required(f, event_type, values) & F.col(f"_a_{f.name}") & ~present & ~bad_parent)
         wrong = wrong | bad_parent | (present & values[f.name].isNull())
-    bad_id = F.lit(False)
-    for name in ("event_id", "actor", "target"):
-        bad_id = bad_id | F.coalesce(~values[name].rlike(ID_PATTERN), F.lit(False))
+    # a type that acts on someone, with no one named (unless the author is found from the content)
+    nameless = F.coalesce(event_type.isin(*NEEDS_TARGET) & F.col("_target").isNull(), F.lit(False))
+    if shape.targets_by_content:
+        nameless = nameless & shape.target_content(values).isNull()
+    missing = missing | (nameless & ~wrong)
+    bad_id = F.coalesce(~F.col("_event_id").rlike(shape.event_id_pattern), F.lit(False))
+    for name in ("_actor", "_target"):
+        bad_id = bad_id | F.coalesce(~F.col(name).rlike(shape.account_pattern), F.lit(False))
     reason = (F.when(F.col("line_number") == 0, "unreadable_file")   # a whole file, not a line
               .when(~F.col("_decodable"), "invalid_encoding")
               .when(~F.col("_small"), "oversized")
@@ -128,12 +169,12 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
         *raw.columns,
         reason.alias("_shape_reason"),
         "event_type",
-        values["event_id"].alias("event_id"),
-        F.concat(F.lit(f"{shape.network}:"), values["actor"]).alias("actor_account"),
-        F.when(values["target"].isNotNull(),
-               F.concat(F.lit(f"{shape.network}:"), values["target"])).alias("target_account"),
+        F.col("_event_id").alias("event_id"),
+        F.concat(F.lit(f"{shape.network}:"), F.col("_actor")).alias("actor_account"),
+        F.when(F.col("_target").isNotNull(),
+               F.concat(F.lit(f"{shape.network}:"), F.col("_target"))).alias("target_account"),
         shape.content_id(values).alias("content_id"),
-        F.when(event_type != "post", values["target_content"]).alias("target_content_id"),
+        F.when(event_type != "post", shape.target_content(values)).alias("target_content_id"),
         F.coalesce(shape.topics(values), F.array().cast("array<string>")).alias("topics"),
         F.coalesce(values["text"].rlike(LINK_PATTERN), F.lit(False)).alias("has_link"),
         "event_time",

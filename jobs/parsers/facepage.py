@@ -5,6 +5,10 @@ from jobs.parsers.common import ALWAYS, UNLESS_POST, NetworkShape, RawField, epo
 
 NETWORK = "facepage"
 
+# one valid record (a share), as the network delivers it: the generic contract tests start from it
+EXAMPLE = {"event_id": "fp_2", "type": "share", "timestamp": 1790803164,
+           "actor": {"uid": 11}, "object": {"post_id": "fp_1", "owner_uid": 10}, "tags": ["SEO"]}
+
 SHAPE = NetworkShape(
     network=NETWORK,
     fields=(

@@ -5,6 +5,11 @@ from jobs.parsers.common import ALWAYS, IF_ENDORSE, UNLESS_POST, NetworkShape, R
 
 NETWORK = "linkup"
 
+# one valid record (a share), as the network delivers it: the generic contract tests start from it
+EXAMPLE = {"activityUrn": "urn:li:activity:2", "verb": "SHARE", "actorUrn": "11",
+           "createdAt": 1790803164000, "objectUrn": "urn:li:activity:1",
+           "objectAuthorUrn": "10", "topics": ["SEO"]}
+
 SHAPE = NetworkShape(
     network=NETWORK,
     fields=(

@@ -5,6 +5,10 @@ from jobs.parsers.common import ALWAYS, UNLESS_POST, NetworkShape, RawField
 
 NETWORK = "vidtube"
 
+# one valid record (a share), as the network delivers it: the generic contract tests start from it
+EXAMPLE = {"eventId": "vt-2", "eventType": "share", "publishedAt": "2026-09-30T21:19:24.000Z",
+           "channelId": "11", "videoId": "v1", "videoChannelId": "10", "tags": ["SEO"]}
+
 SHAPE = NetworkShape(
     network=NETWORK,
     fields=(

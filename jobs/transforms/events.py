@@ -8,7 +8,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from jobs.parsers import PARSERS
-from jobs.parsers.common import parse
+from jobs.parsers.common import NEEDS_TARGET, parse
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 
@@ -24,6 +24,47 @@ def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int) -> DataFram
     unknown = bronze.where(~F.col("network").isin(*PARSERS)).select(
         "*", F.lit("unknown_network").alias("_shape_reason"), *parsed_columns)
     return known.unionByName(unknown)
+
+
+CONTENT_TYPES = ("post", "reply", "mention", "share")   # events that are content others can act on
+
+
+def content_networks() -> list[str]:
+    """Networks whose records may name content without its author (targets_by_content)."""
+    return sorted(name for name, module in PARSERS.items() if module.SHAPE.targets_by_content)
+
+
+def content_authors(events: DataFrame) -> DataFrame:
+    """(network, content_id, author_account) of the content among `events` (silver.events rows,
+    or parsed rows: only valid ones count) on the networks that need it."""
+    valid = F.col("_shape_reason").isNull() if "_shape_reason" in events.columns else F.lit(True)
+    return (events.where(valid & F.col("network").isin(*content_networks())
+                         & F.col("event_type").isin(*CONTENT_TYPES) & F.col("content_id").isNotNull())
+            .select("network", "content_id", F.col("actor_account").alias("author_account")))
+
+
+def parse_content(bronze: DataFrame, *, max_payload_bytes: int) -> DataFrame:
+    """The batch's own content authors (a like may arrive in the same delivery as its note)."""
+    parsed = [parse(bronze.where(F.col("network") == name), PARSERS[name].SHAPE, max_payload_bytes=max_payload_bytes)
+              for name in content_networks()]
+    return content_authors(reduce(DataFrame.unionByName, parsed)) if parsed else None
+
+
+def resolve_targets(parsed: DataFrame, authors: DataFrame) -> DataFrame:
+    """Fill the target account of a valid event that names content but not its author (an
+    ActivityPub Like, Announce or reply) with that content's author; one whose content is unknown
+    gets the reason `unknown_target`. `authors`: content_authors() of silver and of the batch."""
+    unresolved = (F.col("_shape_reason").isNull() & F.col("target_account").isNull()
+                  & F.col("target_content_id").isNotNull() & F.col("event_type").isin(*NEEDS_TARGET))
+    known = (authors.groupBy("network", "content_id").agg(F.min("author_account").alias("_author"))
+             .withColumnRenamed("content_id", "_content"))
+    joined = parsed.join(known, (parsed["network"] == known["network"])
+                         & (F.when(unresolved, parsed["target_content_id"]) == known["_content"]), how="left")
+    return joined.select(
+        *[parsed[c] for c in parsed.columns if c not in ("target_account", "_shape_reason")],
+        F.coalesce(parsed["target_account"], F.col("_author")).alias("target_account"),
+        F.coalesce(parsed["_shape_reason"], F.when(unresolved & F.col("_author").isNull(), "unknown_target"))
+        .alias("_shape_reason")).select(*parsed.columns)
 
 
 def validate(parsed: DataFrame, *, oldest_event_date: dt.date, future_tolerance_days: int) -> DataFrame:

@@ -13,6 +13,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from jobs.parsers import PARSERS
 from jobs.parsers.common import BYTE_ORDER_MARK, ID_PATTERN
 from schemas.silver_account_links import ACCOUNT_LINKS, PROFILE_ID_PATTERN, RECORD_TYPES
 
@@ -26,6 +27,15 @@ def _scalar_string(doc: Column, name: str) -> tuple[Column, Column, Column]:
     present = value.isNotNull() & ~F.coalesce(F.is_variant_null(value), F.lit(False))
     not_string = present & (F.schema_of_variant(value) != F.lit("STRING"))
     return F.try_variant_get(doc, f"$.{name}", "string"), present, not_string
+
+
+def _account_id_valid(network: Column, account_id: Column, networks: tuple[str, ...]) -> Column:
+    """An account id as the network's own events name accounts (a DID, an actor URI, …)."""
+    check = F.lit(False)
+    for name in networks:
+        pattern = PARSERS[name].SHAPE.account_pattern if name in PARSERS else ID_PATTERN
+        check = F.when(network == name, account_id.rlike(pattern)).otherwise(check)
+    return F.coalesce(check, F.lit(False))
 
 
 def parse_links(raw: DataFrame, *, networks: tuple[str, ...], max_payload_bytes: int,
@@ -55,7 +65,7 @@ def parse_links(raw: DataFrame, *, networks: tuple[str, ...], max_payload_bytes:
               .when(~F.col("_record").isin(*RECORD_TYPES), "unknown_record_type")
               .when(~F.col("_profile_id").rlike(PROFILE_ID_PATTERN), "invalid_profile_id")
               .when(is_link & ~F.col("_network").isin(*networks), "unknown_network")
-              .when(is_link & ~F.col("_account_id").rlike(ID_PATTERN), "invalid_id")
+              .when(is_link & ~_account_id_valid(F.col("_network"), F.col("_account_id"), networks), "invalid_id")
               .when(at.isNull(), "invalid_date")
               .when(at > latest, "future_time")
               .when(at < F.lit(oldest_date), "too_old"))

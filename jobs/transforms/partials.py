@@ -13,19 +13,79 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from schemas.silver_daily_partials import DAILY_PARTIALS
+from schemas.silver_events import RETRACTION, SCORED_TYPES
 
 
-def daily_partials(events: DataFrame) -> DataFrame:
-    """silver.events rows → silver.daily_partials rows (every delivery day they hold)."""
+RETRACTION_KEYS = ["network", "actor_account", "event_id"]
+
+
+def first_retractions(retractions: DataFrame) -> DataFrame:
+    """silver.events retraction rows → (network, actor_account, event_id retracted, retracted_on:
+    the first delivery day that retracted it). Only an account's own events can be retracted."""
+    return (retractions.where(F.col("event_type") == RETRACTION)
+            .groupBy("network", "actor_account", F.col("target_content_id").alias("event_id"))
+            .agg(F.min("landing_date").alias("retracted_on")))
+
+
+def daily_partials(events: DataFrame, retractions: DataFrame | None = None,
+                   retracted: DataFrame | None = None) -> DataFrame:
+    """silver.events rows → silver.daily_partials rows (every delivery day they hold).
+
+    Retractions (first_retractions()) make the sums exact for every snapshot date: an event
+    delivered on day d and retracted on day r counts +1 in slice d unless r <= d, and -1 in
+    slice r when d < r (`retracted`: the silver events retracted in the slices being folded,
+    whatever their delivery day). So the snapshots of d..r-1 count it, later ones do not, and an
+    event retracted before it arrived never counts. A slice's row whose +1s and -1s cancel is
+    dropped; the window nets what remains (net_retractions)."""
+    scored = events.where(F.col("event_type").isin(*SCORED_TYPES)).withColumn("_sign", F.lit(1))
+    if retractions is not None:
+        scored = scored.join(retractions, RETRACTION_KEYS, how="left").where(
+            F.col("retracted_on").isNull() | (F.col("retracted_on") > F.col("landing_date")))
+        withdrawn = (retracted.where(F.col("event_type").isin(*SCORED_TYPES))
+                     .join(retractions, RETRACTION_KEYS)
+                     .where(F.col("retracted_on") > F.col("landing_date"))
+                     .withColumn("landing_date", F.col("retracted_on")).withColumn("_sign", F.lit(-1)))
+        scored = scored.drop("retracted_on").unionByName(withdrawn.drop("retracted_on"))
     post = F.col("event_type") == "post"
-    folded = events.groupBy(
+    folded = scored.groupBy(
         "event_date", "landing_date", "event_type", "actor_account", "target_account",
         F.when(post, F.col("content_id")).alias("content_id"),
         F.when(post, F.col("event_time")).alias("event_time"),
         "target_content_id", "topics",
         (post & F.col("has_link")).alias("has_link"),
-    ).agg(F.count(F.lit(1)).alias("events"))
+    ).agg(F.sum("_sign").cast("long").alias("events")).where(F.col("events") != 0)
     return DAILY_PARTIALS.conform(folded)
+
+
+def fold_slices(silver: DataFrame, days: list, *, oldest_event_date) -> DataFrame:
+    """The partial rows of the delivery days `days`, from silver.events as it stands (`silver`:
+    at least the partials' columns and the retraction keys). What the days retract is looked
+    up among events (and retractions) from `oldest_event_date` on: no window reaching these
+    slices goes further back."""
+    recent = silver.where(F.col("event_date") >= F.lit(oldest_event_date))   # read by event day: pruned
+    retractions = first_retractions(recent)
+    events = silver.where(F.col("landing_date").isin(days))
+    retracted = recent.join(
+        retractions.where(F.col("retracted_on").isin(days)).select(*RETRACTION_KEYS), RETRACTION_KEYS, how="left_semi")
+    return daily_partials(events, retractions, retracted)
+
+
+def net_retractions(partials: DataFrame) -> DataFrame:
+    """The window's partial rows with retracted events taken out: a row's key (all but the
+    delivery day) that carries a -1 anywhere is summed over its slices and kept only if
+    something is left. Other rows pass untouched (a broadcast of the few retracted keys; no
+    shuffle of the window)."""
+    keys = [c for c in partials.columns if c not in ("landing_date", "events")]
+    key_hash = F.xxhash64(*[F.col(c) for c in keys])
+    hashed = partials.withColumn("_key", key_hash)
+    touched = F.broadcast(hashed.where(F.col("events") < 0).select("_key").distinct()
+                          .withColumn("_touched", F.lit(True)))
+    marked = hashed.join(touched, "_key", how="left")
+    untouched = marked.where(F.col("_touched").isNull()).select(*partials.columns)
+    netted = (marked.where(F.col("_touched")).groupBy(*[F.col(c) for c in keys])
+              .agg(F.max("landing_date").alias("landing_date"), F.sum("events").alias("events"))
+              .where(F.col("events") > 0).select(*partials.columns))
+    return untouched.unionByName(netted)
 
 
 def stale_slices(ingested: DataFrame, built: DataFrame) -> DataFrame:
