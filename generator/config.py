@@ -6,15 +6,26 @@ respect is docs/landing-formats.md.
 """
 from __future__ import annotations
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
-NETWORKS = ("chirp", "facepage", "linkup", "vidtube")
+# Four invented networks, then two real protocols in their published wire formats (Bluesky's
+# Jetstream events, ActivityPub/ActivityStreams 2.0 activities).
+NETWORKS = ("chirp", "facepage", "linkup", "vidtube", "bluesky", "activitypub")
 # Share of accounts each network gets when a person picks networks (Efraimidis weights).
-NETWORK_WEIGHT = (0.35, 0.30, 0.20, 0.15)
+NETWORK_WEIGHT = (0.28, 0.24, 0.16, 0.12, 0.12, 0.08)
+# Relative generation cost per line (rendering + gzip of longer lines), for spreading networks
+# over worker processes.
+RENDER_COST = {"bluesky": 2.2, "activitypub": 1.6}
+# Networks whose users retract what they published (deletes, Undo): docs "Retractions".
+OPEN_NETWORKS = ("bluesky", "activitypub")
 
 # Normalised event types (docs/landing-formats.md); int codes are used in numpy columns.
-POST, SHARE, REPLY, MENTION, REACTION, FOLLOW, ENDORSE = range(7)
-EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse")
+# The first seven are scored; retraction, identity and account exist only on the open
+# networks (kept by silver, never scored).
+POST, SHARE, REPLY, MENTION, REACTION, FOLLOW, ENDORSE, RETRACTION, IDENTITY, ACCOUNT = range(10)
+EVENT_TYPES = ("post", "share", "reply", "mention", "reaction", "follow", "endorse",
+               "retraction", "identity", "account")
+SCORED_TYPES = EVENT_TYPES[:RETRACTION]
 
 # Native type names per network; a type missing here never occurs on that network.
 NATIVE_TYPES = {
@@ -25,6 +36,15 @@ NATIVE_TYPES = {
                MENTION: "MENTION", ENDORSE: "ENDORSE"},
     "vidtube": {POST: "upload", SHARE: "share", REPLY: "comment", REACTION: "like",
                 FOLLOW: "subscribe"},
+    # Jetstream: the record's collection (a share is a repost, or a quote post; a reply and a
+    # mention are posts with reply refs / a mention facet); retractions are `delete` commits.
+    "bluesky": {POST: "app.bsky.feed.post", SHARE: "app.bsky.feed.repost", REPLY: "app.bsky.feed.post",
+                MENTION: "app.bsky.feed.post", REACTION: "app.bsky.feed.like",
+                FOLLOW: "app.bsky.graph.follow", RETRACTION: "delete", IDENTITY: "identity",
+                ACCOUNT: "account"},
+    # ActivityStreams: the activity's type (Undo of a Like/Announce/Follow, or Delete of a note).
+    "activitypub": {POST: "Create", SHARE: "Announce", REPLY: "Create", MENTION: "Create",
+                    REACTION: "Like", FOLLOW: "Follow", RETRACTION: "Undo"},
 }
 
 # ---- personas -------------------------------------------------------------------------------
@@ -73,8 +93,8 @@ ENGAGEMENT_CAP_MIN = 30             # ... nor less than this cap
 # Share of a post's lifetime engagement arriving on day 0..6 after posting.
 DECAY = (0.55, 0.2, 0.1, 0.06, 0.04, 0.03, 0.02)
 BURN_IN_DAYS = len(DECAY)           # posts simulated before the window so day 0 has engagement
-FOLLOW_RATE = 0.025                 # follow events per account per day (chirp, vidtube)
-MENTION_PER_POST = 0.15             # mention events per post (chirp, linkup)
+FOLLOW_RATE = 0.025                 # follow events per account per day (networks with follows)
+MENTION_PER_POST = 0.15             # mention events per post (networks with mentions)
 ENDORSE_RATE = 0.01                 # organic endorsements per linkup account per day
 
 # Weekly rhythm, Monday first: quieter weekends.
@@ -82,6 +102,15 @@ WEEKDAY_FACTOR = (1.0, 1.02, 1.03, 1.0, 0.95, 0.72, 0.68)
 # Diurnal rhythm by UTC hour: quiet nights, busy evenings.
 HOUR_WEIGHT = (30, 22, 16, 12, 10, 11, 15, 22, 32, 40, 45, 48,
                50, 52, 54, 56, 58, 62, 68, 72, 70, 60, 48, 38)
+
+# ---- retractions and account events (OPEN_NETWORKS only) -----------------------------------
+RETRACT_SHARE = 0.03                # of reactions, shares and follows: undone later
+RETRACT_POST_SHARE = 0.004          # of posts: deleted later
+RETRACT_DELAY_S = (60, 2 * 86_400)  # log-uniform delay between the event and its retraction
+UNSEEN_RETRACTIONS = (1.0, 0.0002)  # per day: base + per account, naming records never created
+IDENTITY_EVENTS = (1.0, 0.0005)     # per day (bluesky): handle changes, base + per account
+ACCOUNT_EVENTS = (0.6, 0.0003)      # per day (bluesky): deactivations (and a few reactivations)
+REACTIVATE_SHARE = 0.25             # of account events: reactivations
 
 # ---- delivery -------------------------------------------------------------------------------
 LATE_SHARE = 0.02                   # good events delivered 1..3 days after their event date
@@ -106,3 +135,4 @@ STREAM_POPULATION = 1
 STREAM_ACTIVITY = 2
 STREAM_DELIVERY = 3
 STREAM_SCHEDULE = 4
+STREAM_RETRACT = 5

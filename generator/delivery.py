@@ -21,6 +21,7 @@ from .ids import serial_base
 from .model import NetworkModel
 from .networks import Renderer
 from .population import Population
+from .retractions import Retractions
 from schemas.ontology import Ontology
 from .writer import part_path, write_lines
 
@@ -36,7 +37,10 @@ class NetworkStats:
     late_events: int = 0
     bad: dict[str, int] = field(default_factory=lambda: {k: 0 for k in C.BAD_KINDS})
     by_type: np.ndarray = field(default_factory=lambda: np.zeros(len(C.EVENT_TYPES), np.int64))
-    authored: np.ndarray | None = None     # good events authored, per account
+    authored: np.ndarray | None = None     # good scored events authored, less retracted ones
+    retractions: int = 0                   # retraction events (open networks), unseen included
+    retractions_of_unseen: int = 0         # ... naming a record never created
+    retracted: np.ndarray = field(default_factory=lambda: np.zeros(len(C.EVENT_TYPES), np.int64))
 
 
 def stream(seed: int, purpose: int, network: str, day_idx: int) -> np.random.Generator:
@@ -81,8 +85,10 @@ class Delivery:
         self.reservoir: list[bytes] = []   # written good lines that may be re-delivered
         self.carry: list[str] = []         # planted kinds that found no material yet
 
-    def day_file(self, d: int, day_ms: int, batch, lines: list[bytes], rng) -> list[bytes]:
-        on_time = self._hold_back_late(d, lines, rng)
+    def day_file(self, d: int, day_ms: int, batch, lines: list[bytes], rng,
+                 pinned: np.ndarray | None = None) -> list[bytes]:
+        """pinned: lines that must be delivered on their event date (never late)."""
+        on_time = self._hold_back_late(d, lines, rng, pinned)
         arrivals = self.pending.pop(d, [])
         m = len(on_time)
         kinds = self.carry + self.forced.get(d, []) + [
@@ -108,11 +114,13 @@ class Delivery:
         self._refill_reservoir(on_time + arrivals, rng)
         return _merge(on_time, extras)
 
-    def _hold_back_late(self, d: int, lines: list[bytes], rng) -> list[bytes]:
+    def _hold_back_late(self, d: int, lines: list[bytes], rng, pinned=None) -> list[bytes]:
         """~2% arrive 1..3 days later, but never after the last delivery date."""
         n = len(lines)
         deliver = np.minimum(d + rng.integers(1, C.LATE_MAX_DAYS + 1, n), self.days - 1)
         late = (rng.random(n) < C.LATE_SHARE) & (deliver > d)
+        if pinned is not None:
+            late &= ~pinned
         for i in np.flatnonzero(late).tolist():
             self.pending[int(deliver[i])].append(lines[i])
         self.stats.late_events += int(late.sum())
@@ -138,10 +146,13 @@ def run_network(pop: Population, onto: Ontology, network: str, *, seed: int, day
                 start_date: dt.date, bad_rate: float, root: Path,
                 progress: Callable[[str, int, int], None]) -> NetworkStats:
     model = NetworkModel(pop, network)
-    renderer = Renderer(network, model.n, onto)
+    # activitypub: notes of authors who opt out are embedded wherever named (silver withholds
+    # their Creates, so it could not find their author otherwise)
+    renderer = Renderer(network, model.n, onto, embed_authors=pop.opt_out_day[model.entity] >= 0)
     buffer = PostBuffer(len(C.DECAY))
     stats = NetworkStats(network, authored=np.zeros(model.n, np.int64))
     delivery = Delivery(renderer, stats, seed=seed, days=days, bad_rate=bad_rate)
+    retractions = Retractions(model, days) if network in C.OPEN_NETWORKS else None
     epoch_day = (start_date - dt.date(1970, 1, 1)).days
     for d in range(-C.BURN_IN_DAYS, days):    # burn-in days only fill the recent-post buffer
         date = start_date + dt.timedelta(days=d)
@@ -151,11 +162,20 @@ def run_network(pop: Population, onto: Ontology, network: str, *, seed: int, day
         if batch is None:
             continue
         stats.authored += np.bincount(batch.actor, minlength=model.n)
+        pinned = None
+        if retractions is not None:
+            batch, pinned = retractions.extend_day(batch, d, day_ms,
+                                                   stream(seed, C.STREAM_RETRACT, network, d))
         stats.by_type += np.bincount(batch.typ, minlength=len(C.EVENT_TYPES))
         lines = delivery.day_file(d, day_ms, batch, renderer.lines(batch),
-                                  stream(seed, C.STREAM_DELIVERY, network, d))
+                                  stream(seed, C.STREAM_DELIVERY, network, d), pinned)
         write_lines(part_path(root, network, date.isoformat()), lines)
         stats.lines_written += len(lines)
         progress(network, d, len(lines))
     assert not delivery.pending, "late lines left undelivered"
+    if retractions is not None:
+        assert not retractions.pending, "retractions left unwritten"
+        stats.authored -= retractions.retracted_authored
+        stats.retractions, stats.retractions_of_unseen = retractions.total, retractions.unseen
+        stats.retracted = retractions.by_type
     return stats

@@ -21,6 +21,8 @@ class EventBatch:
     rnd: np.ndarray      # int32 fresh randomness for rendering choices (reaction kind ...)
     link: np.ndarray     # bool: text carries a feed link (autoposters)
     serial: np.ndarray   # int64 unique id seed, see ids.py
+    orig: np.ndarray     # int64 retraction: serial of the retracted event (PHANTOM_BIT: never created), -1
+    otyp: np.ndarray     # int8 retraction: type of the retracted event, -1
 
     def __len__(self) -> int:
         return len(self.typ)
@@ -35,7 +37,7 @@ class EventBatch:
 
     @staticmethod
     def make(typ: int, ts, actor, target=None, ref=None, t0=None, t1=None, kw=None, text=None,
-             rnd=None, link=None) -> "EventBatch":
+             rnd=None, link=None, orig=None, otyp=None) -> "EventBatch":
         n = len(ts)
 
         def col(v, dtype, fill):
@@ -46,7 +48,8 @@ class EventBatch:
             target=col(target, np.int64, -1), ref=col(ref, np.int64, -1),
             t0=col(t0, np.int16, -1), t1=col(t1, np.int16, -1), kw=col(kw, np.int32, 0),
             text=col(text, np.int32, 0), rnd=col(rnd, np.int32, 0),
-            link=col(link, bool, False), serial=np.full(n, -1, dtype=np.int64))
+            link=col(link, bool, False), serial=np.full(n, -1, dtype=np.int64),
+            orig=col(orig, np.int64, -1), otyp=col(otyp, np.int8, -1))
 
 
 @dataclass

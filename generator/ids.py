@@ -64,7 +64,7 @@ def _affine(idx: np.ndarray, mult: int, add: int, modulus: int) -> np.ndarray:
 
 # ---- accounts: native actor ids (account_id in link records is always the string form) ----
 def account_ids(network: str, idx: np.ndarray) -> list:
-    """Native actor id per account index: str for chirp/linkup/vidtube, int for facepage."""
+    """Native actor id per account index: int for facepage, str elsewhere."""
     if network == "chirp":        # numeric strings, 10 digits
         return [str(v) for v in (1_000_000_000 + _affine(idx, 5_562_305_987, 12_345, 9_000_000_000)).tolist()]
     if network == "facepage":     # integer uids
@@ -73,6 +73,10 @@ def account_ids(network: str, idx: np.ndarray) -> list:
         return ["urn:li:person:" + s for s in base62(_affine(idx, 35_124_753_397, 777, 62 ** 6), 6)]
     if network == "vidtube":      # UC + 9 base62 chars (62^9 > 2^48)
         return ["UC" + s for s in base62(_spread(mix48(idx, 0x5EED01), 9), 9)]
+    if network == "bluesky":      # did:plc: + 24 base32 chars
+        return bluesky_dids(idx)
+    if network == "activitypub":  # actor URI https://<host>/users/<name>
+        return activitypub_actors(idx)
     raise ValueError(f"unknown network {network!r}")
 
 
@@ -101,3 +105,113 @@ def vidtube_event(serial: np.ndarray) -> list[str]:
 
 def vidtube_video(serial: np.ndarray) -> list[str]:
     return ["v_" + s for s in base62(_spread(mix48(serial, 0x0B1D), 9), 9)]
+
+
+# ---- the open networks: Bluesky (AT Protocol) and ActivityPub --------------------------------
+_B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", np.uint8)       # RFC 4648, lower case
+_B32_SORT = np.frombuffer(b"234567abcdefghijklmnopqrstuvwxyz", np.uint8)  # AT Protocol TIDs
+# A serial with this bit set is never a real event's (serials stay below 2^47): the id of a
+# record that was never created, which a planted retraction names.
+PHANTOM_BIT = 1 << 47
+TID_EPOCH_PREFIX = 6_500    # TID top bits: rkeys look like 2026's ("3m…")
+AP_STATUS_BASE = 113_000_000_000_000_000
+AP_HOSTS = ("mastodon.social", "mastodon.social", "mastodon.social", "mastodon.social",
+            "fosstodon.org", "fosstodon.org", "hachyderm.io", "hachyderm.io", "mas.to",
+            "infosec.exchange", "infosec.exchange", "mstdn.social", "techhub.social",
+            "mastodon.online", "social.coop", "indieweb.social")
+
+
+_SHIFTS = {w: (np.arange(w - 1, -1, -1, dtype=np.uint64) * np.uint64(5)) for w in range(1, 14)}
+
+
+def _digits(x: np.ndarray, width: int, alphabet: np.ndarray) -> np.ndarray:
+    """(n, width) uint8 characters of x in base 32 (the alphabet), most significant first."""
+    v = np.asarray(x, dtype=np.uint64).reshape(-1, 1)
+    return alphabet[(v >> _SHIFTS[width]) & np.uint64(31)]
+
+
+def _join(parts: list[np.ndarray], prefix: str = "") -> list[str]:
+    chars = np.hstack(parts)
+    width = chars.shape[1]
+    return [prefix + s for s in np.ascontiguousarray(chars).view(f"S{width}").ravel().astype(f"U{width}").tolist()]
+
+
+def _salt(salt: int, k: int) -> int:
+    """The k-th salt derived from `salt`, differing in the high bits (x ^ salt never aliases
+    between neighbouring x and k)."""
+    return (salt ^ (k * 0x9E3779B97F4B << 8)) & ((1 << 48) - 1)
+
+
+def _wide(x: np.ndarray, width: int, salt: int) -> list[np.ndarray]:
+    """`width` base32 characters, the first ten a bijection of x (a 48-bit value times 4 plus
+    2 bits of noise: 50 bits), the rest pseudo-random filler."""
+    x = np.asarray(x, dtype=np.uint64)
+    head = mix48(x, salt) * np.uint64(4) + (mix48(x, _salt(salt, 1)) & np.uint64(3))
+    parts, left, k = [_digits(head, 10, _B32)], width - 10, 2
+    while left > 0:
+        w = min(9, left)
+        parts.append(_digits(mix48(x, _salt(salt, k)) >> np.uint64(3), w, _B32))
+        left, k = left - w, k + 1
+    return parts
+
+
+def bluesky_dids(idx: np.ndarray) -> list[str]:
+    """did:plc: + 24 base32 characters, bijective in the account index."""
+    return _join(_wide(idx, 24, 0xB1D0), "did:plc:")
+
+
+def bluesky_handles(idx: np.ndarray) -> list[str]:
+    return [f"{s}.bsky.social" for s in screen_names(idx)]
+
+
+def tid(serial: np.ndarray, salt: int = 0x71D) -> list[str]:
+    """13-character TID (sortable base32 of a 63-bit integer): a record key (rkey) or a commit
+    revision, unique per serial (the low 48 bits are a bijection of it)."""
+    s = np.asarray(serial, dtype=np.uint64)
+    top = (np.uint64(TID_EPOCH_PREFIX) + ((s >> np.uint64(32)) & np.uint64(0x3FF))) << np.uint64(48)
+    return _join([_digits(top | mix48(s, salt), 13, _B32_SORT)])
+
+
+def _cid(serial: np.ndarray, salt: int, prefix: str) -> list[str]:
+    """A CIDv1 string (multibase b, then 52 characters of a sha-256 digest's base32: the last
+    one carries 3 bits, so it is one of every fourth character)."""
+    s = np.asarray(serial, dtype=np.uint64)
+    parts = _wide(s, 51, salt)
+    parts.append(_B32[(mix48(s, _salt(salt, 40)) & np.uint64(7)) * np.uint64(4)].reshape(-1, 1))
+    return _join(parts, prefix)
+
+
+def bluesky_cids(serial: np.ndarray) -> list[str]:
+    """The record's CID (dag-cbor, sha-256: bafyrei…)."""
+    return _cid(serial, 0xC1D, "bafyrei")
+
+
+def bluesky_blob_cids(serial: np.ndarray) -> list[str]:
+    """An image blob's CID (raw, sha-256: bafkrei…)."""
+    return _cid(serial, 0xB10B, "bafkrei")
+
+
+def activitypub_names(idx: np.ndarray) -> list[str]:
+    syll = ("ada", "bo", "cy", "del", "eli", "fen", "gus", "ivy", "jo", "kit", "lu", "mae",
+            "nox", "oli", "pip", "rue")
+    return [f"{syll[i % 16]}{syll[(i // 16) % 16]}{i}" for i in np.asarray(idx).tolist()]
+
+
+def activitypub_hosts(idx: np.ndarray) -> list[str]:
+    pick = (mix48(idx, 0xF3D1) % np.uint64(len(AP_HOSTS))).tolist()
+    return [AP_HOSTS[h] for h in pick]
+
+
+def activitypub_actors(idx: np.ndarray) -> list[str]:
+    """https://<host>/users/<name>: plain lower-case ASCII names, unique per account."""
+    return [f"https://{h}/users/{n}" for h, n in zip(activitypub_hosts(idx), activitypub_names(idx))]
+
+
+def activitypub_status(serial: np.ndarray) -> list[str]:
+    """Numeric status id (a note's, or a boost's) of a serial."""
+    return [str(AP_STATUS_BASE + s) for s in np.asarray(serial).tolist()]
+
+
+def activitypub_number(serial: np.ndarray, salt: int) -> list[str]:
+    """A unique number per serial for likes and follows (`#likes/<n>`): a bijection of it."""
+    return [str(v) for v in mix48(serial, salt).tolist()]

@@ -59,9 +59,11 @@ def _worker(args: dict, networks: list[str], root: str, q) -> None:
 
 
 def _balance(workers: int) -> list[list[str]]:
-    """Networks per worker, biggest first to the least loaded (volume ~ NETWORK_WEIGHT)."""
+    """Networks per worker, biggest first to the least loaded (volume ~ NETWORK_WEIGHT, times
+    the network's cost per line)."""
     load, plan = [0.0] * workers, [[] for _ in range(workers)]
-    for weight, net in sorted(zip(C.NETWORK_WEIGHT, C.NETWORKS), reverse=True):
+    costs = [w * C.RENDER_COST.get(n, 1.0) for w, n in zip(C.NETWORK_WEIGHT, C.NETWORKS)]
+    for weight, net in sorted(zip(costs, C.NETWORKS), reverse=True):
         w = load.index(min(load))
         plan[w].append(net)
         load[w] += weight
@@ -116,7 +118,7 @@ def generate(out: Path, *, profiles: int, days: int, seed: int = 7,
     """Write a landing zone for `days` delivery dates ending at `end_date` (inclusive) and
     return the truth summary (also written to <out>/_truth/truth.json).
 
-    workers: processes for the four networks; None picks min(4, cpus), 1 for small runs.
+    workers: processes for the networks; None picks min(len(NETWORKS), cpus), 1 for small runs.
     """
     if not isinstance(profiles, int) or profiles < 50:
         raise ValueError(f"profiles must be an integer >= 50, got {profiles!r}")

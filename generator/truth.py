@@ -120,6 +120,12 @@ def write_truth(pop: Population, onto: Ontology, root: Path, stats: dict[str, Ne
         "wrong_type_field": dict(WRONG_TYPE_FIELD),
         "events_by_type": {n: {t: int(c) for t, c in zip(C.EVENT_TYPES, stats[n].by_type.tolist()) if c}
                            for n in nets},
+        # open networks: retraction events written (each counted in events_by_type too), those
+        # naming a record never created, and the retracted records by type
+        "retractions": {n: stats[n].retractions for n in nets},
+        "retractions_of_unseen": {n: stats[n].retractions_of_unseen for n in nets},
+        "retracted_by_type": {n: {t: int(c) for t, c in zip(C.EVENT_TYPES, stats[n].retracted.tolist()) if c}
+                              for n in nets},
     }
     (truth / "truth.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
     return summary

@@ -44,7 +44,7 @@ SYSTEM_FIXTURES = {"e2e", "backfill_chain", "concurrent_run", "forget_run"}
 SHARED_RUN = "e2e"
 BESIDE_E2E_RUN = {"test_bad_inputs", "test_landing_properties", "test_influence", "test_parsers", "test_score_dynamics",
                   "test_dq", "test_topics", "test_gaming", "test_scoring", "test_partials", "test_cli",
-                  "test_generator", "test_shift", "test_stack", "test_config", "test_architecture",
+                  "test_generator", "test_shift", "test_stack", "test_config", "test_architecture", "test_open_networks",
                   "test_airflow_dag"}
 
 

@@ -116,6 +116,8 @@ SHAPE = NetworkShape(
     target=_target,
     target_content=_target_content,
     content_id=lambda v: _event_id(v),
+    # a note's content is HTML whose hashtag and mention anchors carry URLs: a link is one in the text
+    text=lambda v: F.regexp_replace(v["text"], "<[^>]*>", " "),
     topics=lambda v: F.array_distinct(F.transform(
         F.filter(_tags(v), lambda t: (t["type"] == "Hashtag") & t["name"].isNotNull()),
         lambda t: F.lower(F.regexp_replace(t["name"], "^#", "")))),

@@ -66,6 +66,7 @@ class NetworkShape:
     actor: Callable[[Values], Column] = lambda v: v["actor"]
     target: Callable[[Values], Column] = lambda v: v["target"]
     target_content: Callable[[Values], Column] = lambda v: v["target_content"]
+    text: Callable[[Values], Column] = lambda v: v["text"]    # the words, as a reader sees them
     # what an account id (actor, target) and an event id look like on this network
     account_pattern: str = ID_PATTERN
     event_id_pattern: str = ID_PATTERN
@@ -176,6 +177,6 @@ def parse(raw: DataFrame, shape: NetworkShape, *, max_payload_bytes: int) -> Dat
         shape.content_id(values).alias("content_id"),
         F.when(event_type != "post", shape.target_content(values)).alias("target_content_id"),
         F.coalesce(shape.topics(values), F.array().cast("array<string>")).alias("topics"),
-        F.coalesce(values["text"].rlike(LINK_PATTERN), F.lit(False)).alias("has_link"),
+        F.coalesce(shape.text(values).rlike(LINK_PATTERN), F.lit(False)).alias("has_link"),
         "event_time",
     )
