@@ -15,8 +15,8 @@ import sys
 
 from pyspark.sql import functions as F
 
-from jobs.transforms.events import (accepted_candidates, content_authors, parse_all_networks, parse_content,
-                                   quarantined, resolve_targets, validate, with_opt_outs)
+from jobs.transforms.events import (accepted_candidates, content_authors, parse_all_networks, quarantined,
+                                   validate, with_opt_outs)
 from jobs.profiles import opted_out_accounts
 from jobs.reconcile import outcome_counts, pending_files, record_files, with_outcome
 from pipelines.core.io import merge_insert_new, read_table, table_exists
@@ -44,12 +44,9 @@ def run(ctx: JobContext) -> JobResult:
     landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
               .where(F.col("landing_date").isin(dates)
                      & F.col("source_file").isin([f for f, _ in pending])))
-    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes)
-    batch_authors = parse_content(landed, max_payload_bytes=ing.max_payload_bytes)
-    if batch_authors is not None:    # a network whose records name content without its author
-        authors = batch_authors.unionByName(content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
-                                            if table_exists(ctx.spark, ctx.cfg, EVENTS) else batch_authors.limit(0))
-        parsed = resolve_targets(parsed, authors)
+    known_authors = (content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
+                     if table_exists(ctx.spark, ctx.cfg, EVENTS) else None)
+    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors)
     validated = with_opt_outs(
         validate(parsed,
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),

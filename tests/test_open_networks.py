@@ -7,7 +7,7 @@ from pathlib import Path
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from jobs.transforms.events import content_authors, parse_all_networks, parse_content, resolve_targets, validate
+from jobs.transforms.events import content_authors, parse_all_networks, validate
 from tests.test_parsers import bronze
 from tests.test_partials import silver
 
@@ -26,10 +26,8 @@ def fixture(name: str) -> list[str]:
 def normalised(spark, network, lines, silver_events=None):
     """Parse, find authors of content-only targets (from the batch and `silver_events`), validate."""
     raw = bronze(spark, network, lines)
-    authors = parse_content(raw, max_payload_bytes=65536)
-    if silver_events is not None:
-        authors = authors.unionByName(content_authors(silver_events))
-    parsed = resolve_targets(parse_all_networks(raw, max_payload_bytes=65536), authors)
+    known = content_authors(silver_events) if silver_events is not None else None
+    parsed = parse_all_networks(raw, max_payload_bytes=65536, known_authors=known)
     out = validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
     return out.select(*[c.split()[0] for c in COLUMNS.split(", ")])
 

@@ -13,11 +13,22 @@ from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 
 
-def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int) -> DataFrame:
-    """Parse each network's rows with its own parser; rows of unknown networks get a reason."""
-    parsed = [parse(bronze.where(F.col("network") == name), module.SHAPE,
-                    max_payload_bytes=max_payload_bytes)
-              for name, module in sorted(PARSERS.items())]
+def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int,
+                       known_authors: DataFrame | None = None) -> DataFrame:
+    """Parse each network's rows with its own parser; rows of unknown networks get a reason.
+
+    A network whose records may name content without its author (targets_by_content) has those
+    authors looked up (resolve_targets) among its own batch and `known_authors`
+    (content_authors() of silver): only its rows take part in that join."""
+    parsed = []
+    for name, module in sorted(PARSERS.items()):
+        rows = parse(bronze.where(F.col("network") == name), module.SHAPE, max_payload_bytes=max_payload_bytes)
+        if module.SHAPE.targets_by_content:
+            authors = content_authors(rows)
+            if known_authors is not None:
+                authors = authors.unionByName(known_authors.where(F.col("network") == name))
+            rows = resolve_targets(rows, authors)
+        parsed.append(rows)
     known = reduce(DataFrame.unionByName, parsed)
     parsed_columns = [F.lit(None).cast(f.dataType).alias(f.name) for f in known.schema.fields
                       if f.name not in bronze.columns and f.name != "_shape_reason"]
@@ -29,41 +40,30 @@ def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int) -> DataFram
 CONTENT_TYPES = ("post", "reply", "mention", "share")   # events that are content others can act on
 
 
-def content_networks() -> list[str]:
-    """Networks whose records may name content without its author (targets_by_content)."""
-    return sorted(name for name, module in PARSERS.items() if module.SHAPE.targets_by_content)
-
-
 def content_authors(events: DataFrame) -> DataFrame:
     """(network, content_id, author_account) of the content among `events` (silver.events rows,
-    or parsed rows: only valid ones count) on the networks that need it."""
+    or parsed rows: only valid ones count) on the networks whose records may need it."""
     valid = F.col("_shape_reason").isNull() if "_shape_reason" in events.columns else F.lit(True)
-    return (events.where(valid & F.col("network").isin(*content_networks())
+    networks = sorted(name for name, module in PARSERS.items() if module.SHAPE.targets_by_content)
+    return (events.where(valid & F.col("network").isin(*networks)
                          & F.col("event_type").isin(*CONTENT_TYPES) & F.col("content_id").isNotNull())
             .select("network", "content_id", F.col("actor_account").alias("author_account")))
-
-
-def parse_content(bronze: DataFrame, *, max_payload_bytes: int) -> DataFrame:
-    """The batch's own content authors (a like may arrive in the same delivery as its note)."""
-    parsed = [parse(bronze.where(F.col("network") == name), PARSERS[name].SHAPE, max_payload_bytes=max_payload_bytes)
-              for name in content_networks()]
-    return content_authors(reduce(DataFrame.unionByName, parsed)) if parsed else None
 
 
 def resolve_targets(parsed: DataFrame, authors: DataFrame) -> DataFrame:
     """Fill the target account of a valid event that names content but not its author (an
     ActivityPub Like, Announce or reply) with that content's author; one whose content is unknown
-    gets the reason `unknown_target`. `authors`: content_authors() of silver and of the batch."""
+    gets the reason `unknown_target`. `authors`: content_authors() of the batch and of silver."""
     unresolved = (F.col("_shape_reason").isNull() & F.col("target_account").isNull()
                   & F.col("target_content_id").isNotNull() & F.col("event_type").isin(*NEEDS_TARGET))
     known = (authors.groupBy("network", "content_id").agg(F.min("author_account").alias("_author"))
-             .withColumnRenamed("content_id", "_content"))
-    joined = parsed.join(known, (parsed["network"] == known["network"])
+             .withColumnRenamed("content_id", "_content").withColumnRenamed("network", "_network"))
+    joined = parsed.join(known, (parsed["network"] == known["_network"])
                          & (F.when(unresolved, parsed["target_content_id"]) == known["_content"]), how="left")
     return joined.select(
-        *[parsed[c] for c in parsed.columns if c not in ("target_account", "_shape_reason")],
-        F.coalesce(parsed["target_account"], F.col("_author")).alias("target_account"),
-        F.coalesce(parsed["_shape_reason"], F.when(unresolved & F.col("_author").isNull(), "unknown_target"))
+        *[c for c in parsed.columns if c not in ("target_account", "_shape_reason")],
+        F.coalesce(F.col("target_account"), F.col("_author")).alias("target_account"),
+        F.coalesce(F.col("_shape_reason"), F.when(unresolved & F.col("_author").isNull(), "unknown_target"))
         .alias("_shape_reason")).select(*parsed.columns)
 
 
