@@ -46,7 +46,8 @@ def run(ctx: JobContext) -> JobResult:
                      & F.col("source_file").isin([f for f, _ in pending])))
     known_authors = (content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
                      if table_exists(ctx.spark, ctx.cfg, EVENTS) else None)
-    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors)
+    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors,
+                                present={f.split("/", 1)[0] for f, _ in pending})
     validated = with_opt_outs(
         validate(parsed,
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),

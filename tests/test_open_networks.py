@@ -27,7 +27,7 @@ def normalised(spark, network, lines, silver_events=None):
     """Parse, find authors of content-only targets (from the batch and `silver_events`), validate."""
     raw = bronze(spark, network, lines)
     known = content_authors(silver_events) if silver_events is not None else None
-    parsed = parse_all_networks(raw, max_payload_bytes=65536, known_authors=known)
+    parsed = parse_all_networks(raw, max_payload_bytes=65536, known_authors=known, present={network})
     out = validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
     return out.select(*[c.split()[0] for c in COLUMNS.split(", ")])
 

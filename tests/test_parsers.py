@@ -32,13 +32,13 @@ def bronze_of(spark, delivered):
     return spark.createDataFrame(rows, RAW_EVENTS.schema)
 
 
-def validated_bronze(raw):
-    parsed = parse_all_networks(raw, max_payload_bytes=65536)
+def validated_bronze(raw, present=None):
+    parsed = parse_all_networks(raw, max_payload_bytes=65536, present=present)
     return validate(parsed, oldest_event_date=dt.date(2004, 1, 1), future_tolerance_days=1)
 
 
 def validated(spark, network, lines):
-    return validated_bronze(bronze(spark, network, lines))
+    return validated_bronze(bronze(spark, network, lines), present={network})
 
 
 def assert_reasons(spark, network, lines, expected):

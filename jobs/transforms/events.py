@@ -13,15 +13,19 @@ from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 
 
-def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int,
-                       known_authors: DataFrame | None = None) -> DataFrame:
+def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int, known_authors: DataFrame | None = None,
+                       present: set[str] | None = None) -> DataFrame:
     """Parse each network's rows with its own parser; rows of unknown networks get a reason.
+    `present`: the registered networks the rows can hold (their files' folders), when known: the
+    plan then carries only their parsers.
 
     A network whose records may name content without its author (targets_by_content) has those
     authors looked up (resolve_targets) among its own batch and `known_authors`
     (content_authors() of silver): only its rows take part in that join."""
     parsed = []
     for name, module in sorted(PARSERS.items()):
+        if present is not None and name not in present:
+            continue
         rows = parse(bronze.where(F.col("network") == name), module.SHAPE, max_payload_bytes=max_payload_bytes)
         if module.SHAPE.targets_by_content:
             authors = content_authors(rows)
@@ -29,6 +33,8 @@ def parse_all_networks(bronze: DataFrame, *, max_payload_bytes: int,
                 authors = authors.unionByName(known_authors.where(F.col("network") == name))
             rows = resolve_targets(rows, authors)
         parsed.append(rows)
+    if not parsed:   # a batch of unknown networks only: the columns of any parser's output
+        parsed = [parse(bronze.limit(0), PARSERS[min(PARSERS)].SHAPE, max_payload_bytes=max_payload_bytes)]
     known = reduce(DataFrame.unionByName, parsed)
     parsed_columns = [F.lit(None).cast(f.dataType).alias(f.name) for f in known.schema.fields
                       if f.name not in bronze.columns and f.name != "_shape_reason"]
