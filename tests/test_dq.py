@@ -141,8 +141,8 @@ def test_clout_dq_passes_on_the_e2e_warehouse(spark, e2e, clout, capsys):
     assert (cfg.paths.dq / "data_docs" / "index.html").is_file()
     audits = read_table(spark, cfg, DQ_RESULTS).where(F.col("mode") == "audit")
     assert audits.where(F.col("table_name") == "silver.events").where(~F.col("success")).count() == 0
-    assert audits.where(F.col("check_name") == "event_type in {post, share, reply, mention, reaction, "
-                                               "follow, endorse}").count() >= 1
+    assert audits.where(F.col("check_name") == "event_type in {post, share, reply, mention, reaction, follow, "
+                                               "endorse, retraction, identity, account}").count() >= 1
 
 
 def test_clout_dq_on_a_corrupted_published_snapshot_exits_1_with_one_line(spark, gated, clout, tmp_path, capsys):
