@@ -60,6 +60,11 @@ def test_retracted_engagement_is_absent_from_the_edges(spark, e2e):
     assert gone.join(edges, ["engager_id", "author_id"]).count() == 0
     kept = by_pair.where((F.col("retracted") > 0) & (F.col("left") > 0))
     assert kept.join(edges, ["engager_id", "author_id"]).count() == kept.count()
+    # a retraction of a record never seen is accepted and counted, not an error
+    seen = silver.select("network", "actor_account", "event_id")
+    unseen = {r.network: r["count"] for r in retractions.join(seen, ["network", "actor_account", "event_id"], how="left_anti")
+              .groupBy("network").count().collect()}
+    assert set(unseen) == set(OPEN_WEB) and all(n > 0 for n in unseen.values())
 
 
 def test_profiles_only_on_the_open_networks_are_scored_and_explained(spark, e2e, capsys):
