@@ -112,10 +112,9 @@ SHAPE = NetworkShape(
                                   F.try_to_timestamp(raw)),
     native_type=_native_type,
     event_id=_event_id,
-    actor=lambda v: v["actor"],
     target=_target,
     target_content=_target_content,
-    content_id=lambda v: _event_id(v),
+    content_id=_event_id,
     # a note's content is HTML whose hashtag and mention anchors carry URLs: a link is one in the text
     text=lambda v: F.regexp_replace(v["text"], "<[^>]*>", " "),
     topics=lambda v: F.array_distinct(F.transform(

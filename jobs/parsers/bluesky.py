@@ -24,12 +24,8 @@ URI_DID = r"^at://([^/]+)/"
 FACETS = "array<struct<features:array<struct<`$type`:string,did:string,tag:string>>>>"
 
 
-def _is(path: str, value: str):
-    """Only where the document's `path` holds `value` (a collection, an embed type)."""
-    return lambda doc: F.try_variant_get(doc, path, "string") == value
-
-
-def _is_one_of(path: str, values: tuple[str, ...]):
+def _is(path: str, *values: str):
+    """Only where the document's `path` holds one of `values` (a collection, an embed type)."""
     return lambda doc: F.try_variant_get(doc, path, "string").isin(*values)
 
 
@@ -45,9 +41,13 @@ def _quoted(v) -> Column:
     return F.coalesce(v["quote_uri"], v["quote_media_uri"])
 
 
+def _features(v) -> Column:
+    """Every rich-text facet's features (mentions, tags, links), in the post's order."""
+    return F.flatten(F.transform(F.coalesce(v["facets"], F.array()), lambda f: f["features"]))
+
+
 def _first_mention(v) -> Column:
-    features = F.flatten(F.transform(F.coalesce(v["facets"], F.array()), lambda f: f["features"]))
-    return F.try_element_at(F.filter(features, lambda x: x["$type"] == MENTION_FACET), F.lit(1))["did"]
+    return F.try_element_at(F.filter(_features(v), lambda x: x["$type"] == MENTION_FACET), F.lit(1))["did"]
 
 
 def _native_type(v) -> Column:
@@ -94,8 +94,7 @@ def _target(v) -> Column:
 
 
 def _topics(v) -> Column:
-    features = F.flatten(F.transform(F.coalesce(v["facets"], F.array()), lambda f: f["features"]))
-    facet_tags = F.transform(F.filter(features, lambda x: (x["$type"] == TAG_FACET) & x["tag"].isNotNull()),
+    facet_tags = F.transform(F.filter(_features(v), lambda x: (x["$type"] == TAG_FACET) & x["tag"].isNotNull()),
                              lambda x: x["tag"])
     return F.array_distinct(F.transform(
         F.concat(facet_tags, F.coalesce(v["tags"], F.array().cast("array<string>"))), F.lower))
@@ -130,7 +129,7 @@ SHAPE = NetworkShape(
                  only_if=_is("$.commit.record.embed['$type']", QUOTE_WITH_MEDIA)),
         RawField("subject_uri", "$.commit.record.subject.uri", "string",
                  lambda v: _creates(v) & v["collection"].isin(LIKE, REPOST),
-                 only_if=_is_one_of("$.commit.collection", (LIKE, REPOST))),
+                 only_if=_is("$.commit.collection", LIKE, REPOST)),
         RawField("subject_did", "$.commit.record.subject", "string",
                  lambda v: _creates(v) & (v["collection"] == FOLLOW),
                  only_if=_is("$.commit.collection", FOLLOW)),
