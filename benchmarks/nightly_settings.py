@@ -2,9 +2,12 @@
 
     .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab                       # defaults
     .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab spark.databricks.delta.snapshotPartitions=50
+    .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab --nights 3 spark.sql.codegen.cache.maxEntries=100
 
 Generates the test sample (300 profiles × 21 days, seed 11) once under --root, removes the
-warehouse, and prints the nightly's wall seconds per stage as one JSON line. Run the variants one
+warehouse, and prints the nightly's wall seconds per stage as one JSON line. With `--nights N`
+the same driver then computes the date again N-1 times from its inputs (`resume=False`, as a
+backfill's dates run the same queries one after another), one JSON line each. Run the variants one
 after another on an otherwise idle machine and compare within the same sitting.
 """
 from __future__ import annotations
@@ -28,6 +31,7 @@ TEST_SETTINGS = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spa
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, required=True, help="folder for the sample and the tables")
+    ap.add_argument("--nights", type=int, default=1, help="nightlies of the date in one driver (default 1)")
     ap.add_argument("settings", nargs="*", help="Spark settings key=value added to the env's extra_conf")
     args = ap.parse_args()
     extra = dict(setting.split("=", 1) for setting in args.settings)
@@ -41,10 +45,12 @@ def main() -> None:
     started = time.time()
     spark = get_spark(cfg, "clout-nightly-settings")
     ready = time.time()
-    result = run_nightly(cfg, DAY, spark=spark)
-    print(json.dumps({"settings": extra, "session_s": round(ready - started, 1),
-                      "nightly_s": round(time.time() - ready, 1),
-                      "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}))
+    for night in range(1, args.nights + 1):
+        began = time.time()
+        result = run_nightly(cfg, DAY, spark=spark, resume=False)
+        print(json.dumps({"settings": extra, "night": night, "session_s": round(ready - started, 1),
+                          "nightly_s": round(time.time() - began, 1),
+                          "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}), flush=True)
 
 
 if __name__ == "__main__":

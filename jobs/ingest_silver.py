@@ -65,11 +65,12 @@ def run(ctx: JobContext) -> JobResult:
         silver = (read_table(ctx.spark, ctx.cfg, EVENTS)
                   .where(F.col("event_date").isin(event_dates) if event_dates else F.lit(False)))
         classified = with_outcome(validated, silver, KEYS, CONTENT).persist()
-        conflicting = classified.where(F.col("outcome") == "conflicting").withColumn(
-            "reason", F.lit("conflicting_duplicate"))
-        merge_insert_new(ctx.spark, QUARANTINE.conform(conflicting), ctx.cfg, QUARANTINE,
-                         extra_condition=f"t.landing_date IN ({landing_list})")
         per_file = outcome_counts(classified)
+        if any(counts["conflicting"] for counts in per_file.values()):   # rare: no MERGE without one
+            conflicting = classified.where(F.col("outcome") == "conflicting").withColumn(
+                "reason", F.lit("conflicting_duplicate"))
+            merge_insert_new(ctx.spark, QUARANTINE.conform(conflicting), ctx.cfg, QUARANTINE,
+                             extra_condition=f"t.landing_date IN ({landing_list})")
         classified.unpersist()
     finally:
         validated.unpersist()
