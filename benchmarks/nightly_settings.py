@@ -7,14 +7,17 @@
 Generates the test sample (300 profiles × 21 days, seed 11) once under --root, removes the
 warehouse, and prints the nightly's wall seconds per stage as one JSON line. With `--nights N`
 the same driver then computes the date again N-1 times from its inputs (`resume=False`, as a
-backfill's dates run the same queries one after another), one JSON line each. Run the variants one
-after another on an otherwise idle machine and compare within the same sitting.
+backfill's dates run the same queries one after another), one JSON line each, with the CPU seconds
+the driver (its JVM and this process) used so far. Run the variants one after another on an
+otherwise idle machine and compare within the same sitting.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -45,12 +48,22 @@ def main() -> None:
     started = time.time()
     spark = get_spark(cfg, "clout-nightly-settings")
     ready = time.time()
+    jvm = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
     for night in range(1, args.nights + 1):
         began = time.time()
         result = run_nightly(cfg, DAY, spark=spark, resume=False)
-        print(json.dumps({"settings": extra, "night": night, "session_s": round(ready - started, 1),
-                          "nightly_s": round(time.time() - began, 1),
+        print(json.dumps({"settings": extra, "night": night,
+                          "session_s": round(ready - started, 1), "nightly_s": round(time.time() - began, 1),
+                          "driver_cpu_s": round(cpu_seconds(jvm), 1),
                           "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}), flush=True)
+
+
+def cpu_seconds(jvm_pid: int) -> float:
+    """CPU seconds (user + system) of the driver's JVM and of this process so far."""
+    fields = open(f"/proc/{jvm_pid}/stat").read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])          # utime, stime
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return ticks / os.sysconf("SC_CLK_TCK") + own.ru_utime + own.ru_stime
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from generator import generate
 from pipelines.core.config import load_config
 from pipelines.core.io import read_table
 from pipelines.orchestration.nightly import run_nightly
-from pipelines.core.session import get_spark
+from pipelines.core.session import get_spark, session_conf
 
 # pyspark.testing's frame comparisons go through pandas-on-Spark, which warns once without it
 os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
@@ -25,7 +25,12 @@ os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
 DAY = dt.date(2026, 9, 30)
 E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
 
-TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g"}
+# No Spark event log in the test processes' own session: it serialises and compresses every plan
+# of a nightly's few hundred queries (a few percent of its CPU, docs/capacity.md). The runs the
+# tests start as the CLI (`clout backfill` in its own process) keep conf/local.yaml's, and
+# test_operations checks one of them wrote its log.
+TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g",
+                  "paths.spark_events": None}
 
 
 # modules whose every test runs nightlies, crashes them or starts a cluster (test_bad_inputs:
@@ -60,6 +65,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.system)
         if SHARED_RUN in item.fixturenames or item.module.__name__.rsplit(".", 1)[-1] in BESIDE_E2E_RUN:
             item.add_marker(pytest.mark.e2e_run)
+
+
+# A unit test runs transforms on a few rows, where compiling each query's generated code (Janino,
+# then the JIT) costs more than running it: unit tests run their queries interpreted (six unit
+# modules: 173–184 s → 146 s, docs/capacity.md). Tests marked `system` run their nightlies with
+# code generation, as production does; session fixtures are built before this applies.
+INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+
+
+@pytest.fixture(autouse=True)
+def interpreted_unit_queries(request):
+    if "spark" not in request.fixturenames or request.node.get_closest_marker("system"):
+        yield
+        return
+    with session_conf(request.getfixturevalue("spark"), INTERPRETED):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from deltalake import DeltaTable
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
-from pipelines.core.config import load_model
+from pipelines.core.config import load_config, load_model
 from pipelines.core.fingerprint import config_fingerprint
 from pipelines.core.io import read_table, table_path
 from pipelines.core.errors import UserError
@@ -85,10 +85,14 @@ def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfill_chain)
     assert checksum(spark, cfg, ENGAGEMENT_EDGES) != published
 
 
-def test_event_logs_are_written_for_the_history_server(spark, cfg):
-    logs = cfg.paths.spark_events
-    app = spark.sparkContext.applicationId
-    assert any(app in p.name for p in logs.iterdir()), sorted(logs.iterdir())  # eventlog_v2_<app id>
+def test_event_logs_are_written_for_the_history_server(concurrent_run):
+    """The backfill the CLI ran in its own process (conf/local.yaml) left one complete event log."""
+    logs = load_config("local", {"paths.data_root": str(concurrent_run.cfg.paths.data_root)}).paths.spark_events
+    (app,) = [p for p in logs.iterdir() if p.name.startswith("eventlog_v2_")]
+    app_id = app.name.removeprefix("eventlog_v2_")
+    files = {p.name for p in app.iterdir()}
+    assert f"events_1_{app_id}" in {name.split(".")[0] for name in files}, files
+    assert f"appstatus_{app_id}" in files, files   # `.inprogress` until the application ends
 
 
 def test_a_candidate_model_runs_in_shadow_without_touching_published_scores(spark, backfill_chain):
