@@ -60,7 +60,7 @@ def main() -> None:
 
 def cpu_seconds(jvm_pid: int) -> float:
     """CPU seconds (user + system) of the driver's JVM and of this process so far."""
-    fields = open(f"/proc/{jvm_pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{jvm_pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])          # utime, stime
     own = resource.getrusage(resource.RUSAGE_SELF)
     return ticks / os.sysconf("SC_CLK_TCK") + own.ru_utime + own.ru_stime
