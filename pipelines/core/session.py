@@ -40,7 +40,12 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
                .config("spark.sql.shuffle.partitions", str(cfg.spark.shuffle_partitions))
                .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
                # reliable influence checkpoints go with the DataFrames that no longer need them
-               .config("spark.cleaner.referenceTracking.cleanCheckpoints", "true"))
+               .config("spark.cleaner.referenceTracking.cleanCheckpoints", "true")
+               # PySpark's DataFrame debugging records the calling line of every column function in
+               # the JVM (a stack walk and three py4j calls each): a nightly builds tens of thousands
+               # of them, and the record only decorates error messages. Off, the test sample's
+               # second night takes 58 s instead of 82 (docs/capacity.md)
+               .config("spark.python.sql.dataFrameDebugging.enabled", "false"))
     for key, value in cfg.spark.resolved_conf().items():
         builder = builder.config(key, value)
     if cfg.paths.spark_events:
