@@ -3,12 +3,14 @@
     .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab                       # defaults
     .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab spark.databricks.delta.snapshotPartitions=50
     .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab --nights 3 spark.sql.codegen.cache.maxEntries=100
+    .venv/bin/python -m benchmarks.nightly_settings --root /tmp/ab --nights 2 --consecutive
 
 Generates the test sample (300 profiles × 21 days, seed 11) once under --root, removes the
 warehouse, and prints the nightly's wall seconds per stage as one JSON line. With `--nights N`
 the same driver then computes the date again N-1 times from its inputs (`resume=False`, as a
 backfill's dates run the same queries one after another), one JSON line each, with the CPU seconds
-the driver (its JVM and this process) used so far. Run the variants one after another on an
+the driver (its JVM and this process) used so far. With `--consecutive` the N nights are the N
+dates ending on the sample's last day instead, each ingesting its own day (as a backfill does). Run the variants one after another on an
 otherwise idle machine and compare within the same sitting.
 """
 from __future__ import annotations
@@ -35,6 +37,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, required=True, help="folder for the sample and the tables")
     ap.add_argument("--nights", type=int, default=1, help="nightlies of the date in one driver (default 1)")
+    ap.add_argument("--consecutive", action="store_true",
+                    help="the nights are consecutive dates ending on the sample's last day, not the last day again")
     ap.add_argument("settings", nargs="*", help="Spark settings key=value added to the env's extra_conf")
     args = ap.parse_args()
     extra = dict(setting.split("=", 1) for setting in args.settings)
@@ -51,8 +55,9 @@ def main() -> None:
     jvm = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
     for night in range(1, args.nights + 1):
         began = time.time()
-        result = run_nightly(cfg, DAY, spark=spark, resume=False)
-        print(json.dumps({"settings": extra, "night": night,
+        day = DAY - dt.timedelta(days=args.nights - night) if args.consecutive else DAY
+        result = run_nightly(cfg, day, spark=spark, resume=False)
+        print(json.dumps({"settings": extra, "night": night, "date": str(day),
                           "session_s": round(ready - started, 1), "nightly_s": round(time.time() - began, 1),
                           "driver_cpu_s": round(cpu_seconds(jvm), 1),
                           "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}), flush=True)

@@ -49,8 +49,8 @@ def run(ctx: JobContext) -> JobResult:
     parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors,
                                 present={f.split("/", 1)[0] for f, _ in pending})
     # checkpointed: the six parsers' plan is optimised and run once; the MERGEs and counts that
-    # follow plan over the saved rows instead of that plan again (a nightly of the test sample:
-    # this job 27.5 → 13.9 s, docs/capacity.md)
+    # follow plan over the saved rows instead of that plan again (the test sample's second night:
+    # this job 25 → 13.6 s, docs/capacity.md's tuning table)
     validated = with_opt_outs(
         validate(parsed,
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),

@@ -44,7 +44,7 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
                # PySpark's DataFrame debugging records the calling line of every column function in
                # the JVM (a stack walk and three py4j calls each): a nightly builds tens of thousands
                # of them, and the record only decorates error messages. Off, the test sample's
-               # second night takes 58 s instead of 82 (docs/capacity.md)
+               # second night takes 52.6 s instead of 57.9 (docs/capacity.md, tuning table)
                .config("spark.python.sql.dataFrameDebugging.enabled", "false"))
     for key, value in cfg.spark.resolved_conf().items():
         builder = builder.config(key, value)

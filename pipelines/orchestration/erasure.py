@@ -8,8 +8,8 @@
    accounts, silver events by or towards its accounts, its links, every gold row about it (as a
    profile, an engager or an author), published history included;
 4. VACUUM: files the DELETEs left behind go once older than `privacy.retention_hours` (time travel
-   keeps working until then), with what crashed runs left as old: reliable influence checkpoints
-   and snapshots staged for a gate.
+   keeps working until then), with what earlier runs left as old: reliable checkpoints (influence's,
+   ingest_silver's parsed batch) and snapshots staged for a gate.
 
 The next nightly therefore neither scores the profile nor lets its past engagement count for
 anybody: its events are gone from silver, so no edge, reach or +K can come from them.
@@ -128,7 +128,7 @@ def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TAB
                 removed += before - _data_files(cfg, spec)
     current = spark.sparkContext.getCheckpointDir() or ""
     cutoff = time.time() - hours * 3600
-    # what crashed runs left: reliable influence checkpoints, snapshots staged for a gate
+    # what earlier runs left: reliable checkpoints (influence, ingest_silver), snapshots staged for a gate
     leftovers = list(cfg.paths.checkpoints.glob("*")) + list((cfg.paths.warehouse / "_staging").glob("*/*/*"))
     for run_dir in leftovers:
         if run_dir.is_dir() and run_dir.name not in current and run_dir.stat().st_mtime <= cutoff:
