@@ -58,6 +58,9 @@ class Automation(Strict):
 class Rings(Strict):
     min_reciprocity: float = Field(gt=0, le=1)
     min_mutual_partners: int = Field(ge=1)
+    # a reciprocal partner engages and is engaged back at least this often in the window, both
+    # ways (1: any engagement back, models v1 and v2); dense rings have their own floor below
+    min_partner_interactions: int = Field(default=1, ge=1)
     min_mutual_weight: float = Field(gt=0)                 # intense: each direction weighs this much
     min_cluster_share: float = Field(gt=0, le=1)           # dense ring: share of received weight
     factor: float = Field(ge=0, le=1)

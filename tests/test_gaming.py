@@ -60,6 +60,29 @@ def test_mutual_engagement_inside_a_ring_is_discounted_and_a_friend_is_not(spark
                                                          "ring_factor DOUBLE"))
 
 
+def test_a_candidate_model_needs_partners_engaged_both_ways_often_and_still_finds_a_ring(spark):
+    candidate = load_model("v3").anti_gaming
+    floor = candidate.rings.min_partner_interactions
+    ring, circle = ["r1", "r2", "r3", "r4"], ["p1", "p2", "p3"]
+    rows = [(a, b, floor, float(floor)) for a in ring for b in ring if a != b]        # a ring: often, both ways
+    rows += [(p, "host", 1, 1.0) for p in circle] + [("host", p, 1, 1.0) for p in circle]   # a circle answering once
+    rows += [("fan", "host", 2, 2.0)]
+    edges = spark.createDataFrame(rows, "engager_id STRING, author_id STRING, interactions LONG, weight DOUBLE")
+    # v1 counts any engagement back: host (3 of its 5 weight from 3 partners it answers) is a ring
+    # member; a partner (one engager) is not; the candidate counts only partners engaged at least
+    # `floor` times each way: the ring stays, the circle does not
+    v1 = ([(a, b, True, RING) for a in ring for b in ring if a != b]
+          + [(p, "host", True, RING) for p in circle] + [("host", p, True, 1.0) for p in circle]
+          + [("fan", "host", False, MEMBER)])
+    v3 = ([(a, b, True, RING) for a in ring for b in ring if a != b]
+          + [(p, "host", False, 1.0) for p in circle] + [("host", p, False, 1.0) for p in circle]
+          + [("fan", "host", False, 1.0)])
+    schema = "engager_id STRING, author_id STRING, mutual BOOLEAN, ring_factor DOUBLE"
+    for settings, expected in ((AG, v1), (candidate, v3)):
+        assertDataFrameEqual(ring_factors(edges, settings).select("engager_id", "author_id", "mutual", "ring_factor"),
+                             spark.createDataFrame(expected, schema))
+
+
 def test_a_dense_ring_is_found_behind_a_large_honest_audience_and_a_celebrity_clique_is_not(spark):
     heavy = AG.rings.min_mutual_weight + 2.0
     ring, stars = ["r1", "r2", "r3", "r4"], ["c1", "c2", "c3", "c4"]

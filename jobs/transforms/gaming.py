@@ -126,13 +126,19 @@ def dense_ring_members(edges: DataFrame, settings: AntiGaming) -> DataFrame:
 
 
 def ring_factors(edges: DataFrame, settings: AntiGaming, swap_members: DataFrame | None = None) -> DataFrame:
-    """Edges (engager_id, author_id, weight) → plus `mutual` (the author engages the engager back)
-    and `ring_factor`: for an author inside a reciprocal ring, `factor` on the mutual edges and
-    `member_factor` on the rest (taking part in a ring taints what else it earns)."""
+    """Edges (engager_id, author_id, interactions, weight) → plus `mutual` (the author engages the
+    engager back) and `ring_factor`: for an author inside a reciprocal ring, `factor` on the mutual
+    edges and `member_factor` on the rest (taking part in a ring taints what else it earns).
+
+    Reciprocity counts the partners engaged with both ways at least `min_partner_interactions`
+    times each (a close community answers now and then; a ring engages nearly every post)."""
     r = settings.rings
-    back = edges.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
-                        F.lit(True).alias("mutual"))
-    flagged = edges.join(back, ["engager_id", "author_id"], how="left").fillna({"mutual": False})
+    floor = r.min_partner_interactions
+    often = F.col("interactions") >= floor if floor > 1 else F.lit(True)
+    back = edges.where(often).select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
+                                     F.lit(True).alias("_back"))
+    flagged = (edges.join(back, ["engager_id", "author_id"], how="left")
+               .withColumn("mutual", F.coalesce(F.col("_back") & often, F.lit(False))).drop("_back"))
     per_author = (Window.partitionBy("author_id").orderBy("engager_id")
                   .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))
     mutual_weight = F.sum(F.when(F.col("mutual"), F.col("weight")).otherwise(0.0)).over(per_author)
