@@ -61,12 +61,13 @@ def main() -> None:
     day = END
     root = args.keep or Path(tempfile.mkdtemp(prefix="clout-validity-"))
     started = time.perf_counter()
+    spark = None
     try:
         if not (root / "landing" / "_truth").is_dir():
             generate(root / "landing", profiles=args.profiles, days=args.history + args.horizon, seed=args.seed,
                      end_date=day + dt.timedelta(days=args.horizon), log=lambda m: None)
         cfg = load_config("local", {"paths.data_root": str(root)})
-        get_spark(cfg, "clout-validity-bench")
+        spark = get_spark(cfg, "clout-validity-bench")
         data = ["--data-root", str(root)]
         end = day + dt.timedelta(days=args.horizon)
         for argv in (["nightly", "--date", str(day), "--shadow-model", args.candidate, *data],
@@ -90,6 +91,8 @@ def main() -> None:
         save_result(args.out, f"predictive-validity-seed{args.seed}.json", result)
         (args.out / f"predictive-validity-seed{args.seed}.md").write_text(markdown(result, args.candidate))
     finally:
+        if spark is not None:   # its event log, under root, is closed before root goes
+            spark.stop()
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
