@@ -10,8 +10,8 @@ warehouse, and prints the nightly's wall seconds per stage as one JSON line. Wit
 the same driver then computes the date again N-1 times from its inputs (`resume=False`, as a
 backfill's dates run the same queries one after another), one JSON line each, with the CPU seconds
 the driver (its JVM and this process) used so far. With `--consecutive` the N nights are the N
-dates ending on the sample's last day instead, each ingesting its own day (as a backfill does). Run the variants one after another on an
-otherwise idle machine and compare within the same sitting.
+dates ending on the sample's last day instead, each ingesting its own day (as a backfill does).
+Run the variants one after another on an otherwise idle machine and compare within the same sitting.
 """
 from __future__ import annotations
 

@@ -86,14 +86,14 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(figures, indent=2) + "\n")
     if args.plot:
-        plot_distribution(args.data_root, args.date, figures, args.plot)
+        plot_distribution(args.data_root, args.date, figures, args.plot, args.shadow_model)
 
 
-def plot_distribution(root: Path, day: dt.date, figures: dict, out: Path) -> None:
+def plot_distribution(root: Path, day: dt.date, figures: dict, out: Path, shadow_model: str | None = None) -> None:
     """The snapshot's score histogram with p10/p50/p90/p99 marked (docs/scoring.md shows it)."""
     from pipelines.serving.report import png_bytes, score_histogram
 
-    scores = score_snapshot(root, day, None if figures["model"] == "published" else figures["model"])
+    scores = score_snapshot(root, day, shadow_model)
     bins: dict[int, int] = {}
     for row in scores.values():
         bins[int(row["score"])] = bins.get(int(row["score"]), 0) + 1
