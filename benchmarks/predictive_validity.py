@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=5000)
     parser.add_argument("--history", type=int, default=30, help="days up to and including D")
     parser.add_argument("--horizon", type=int, default=14)
-    parser.add_argument("--candidate", default="v2")
+    parser.add_argument("--candidate", default="v1", help="scored in shadow beside it")
     parser.add_argument("--resamples", type=int, default=200)
     parser.add_argument("--keep", type=Path, default=None, help="keep the data root here (for tuning reruns)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
@@ -67,6 +67,7 @@ def main() -> None:
             generate(root / "landing", profiles=args.profiles, days=args.history + args.horizon, seed=args.seed,
                      end_date=day + dt.timedelta(days=args.horizon), log=lambda m: None)
         cfg = load_config("local", {"paths.data_root": str(root)})
+        published = cfg.pipeline.model_version   # conf/local.yaml's; the candidate runs in shadow
         spark = get_spark(cfg, "clout-validity-bench")
         data = ["--data-root", str(root)]
         end = day + dt.timedelta(days=args.horizon)
@@ -83,13 +84,15 @@ def main() -> None:
             "seed": args.seed, "held_out": args.seed == HELD_OUT_SEED, "profiles": args.profiles,
             "history_days": args.history, "horizon_days": args.horizon, "snapshot_date": str(day),
             "commit": commit(), "date": dt.date.today().isoformat(), "seconds": round(time.perf_counter() - started),
-            "gaming": {"v1": gamers_in_top_decile(root, "scores", day, "v1"),
+            "published": published, "candidate": args.candidate,
+            "gaming": {published: gamers_in_top_decile(root, "scores", day, published),
                        args.candidate: gamers_in_top_decile(root, "scores_shadow", day, args.candidate)},
             "figures": [{k: (round(v, 4) if isinstance(v, float) else str(v) if isinstance(v, (dt.date, dt.datetime))
                              else v) for k, v in r.items() if k not in ("run_id", "computed_at")} for r in figures],
         }
-        save_result(args.out, f"predictive-validity-seed{args.seed}.json", result)
-        (args.out / f"predictive-validity-seed{args.seed}.md").write_text(markdown(result, args.candidate))
+        name = f"predictive-validity-seed{args.seed}-{published}-{args.candidate}"
+        save_result(args.out, f"{name}.json", result)
+        (args.out / f"{name}.md").write_text(markdown(result, published, args.candidate))
     finally:
         if spark is not None:   # its event log, under root, is closed before root goes
             spark.stop()
@@ -97,7 +100,7 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def markdown(result: dict, candidate: str) -> str:
+def markdown(result: dict, published: str, candidate: str) -> str:
     from jobs.transforms.validity import HEADLINE, NAIVE_PREDICTORS, OUTCOMES
 
     lines = [f"# Predictive validity — seed {result['seed']}{' (held out)' if result['held_out'] else ''}", "",
@@ -111,16 +114,16 @@ def markdown(result: dict, candidate: str) -> str:
     for outcome in OUTCOMES:
         lines += [f"## {outcome}{' (headline)' if outcome == HEADLINE else ''}", "",
                   "| ranking | Spearman [95% CI] | top-decile precision [95% CI] |", "|---|---|---|"]
-        rows = [(f"{m} score", by[m, outcome, "score"]) for m in ("v1", candidate)] + \
-               [(f"{m} {p}", by[m, outcome, p]) for m in ("v1", candidate)
+        rows = [(f"{m} score", by[m, outcome, "score"]) for m in (published, candidate)] + \
+               [(f"{m} {p}", by[m, outcome, p]) for m in (published, candidate)
                 for p in ("true_reach_score", "amplification_score", "network_score")] + \
-               [(f"naive {p}", by["v1", outcome, p]) for p in NAIVE_PREDICTORS]
+               [(f"naive {p}", by[published, outcome, p]) for p in NAIVE_PREDICTORS]
         for label, r in rows:
             lines.append(f"| {label} | {r['spearman']:.3f} [{r['spearman_low']:.3f}, {r['spearman_high']:.3f}] "
                          f"| {r['top_decile_precision']:.3f} [{r['precision_low']:.3f}, {r['precision_high']:.3f}] |")
-        best = max(NAIVE_PREDICTORS, key=lambda p: by["v1", outcome, p]["spearman"])
-        margins = ", ".join(f"{m} {by[m, outcome, 'score']['spearman'] - by['v1', outcome, best]['spearman']:+.3f}"
-                            for m in ("v1", candidate))
+        best = max(NAIVE_PREDICTORS, key=lambda p: by[published, outcome, p]["spearman"])
+        margins = ", ".join(f"{m} {by[m, outcome, 'score']['spearman'] - by[published, outcome, best]['spearman']:+.3f}"
+                            for m in (published, candidate))
         lines += ["", f"Score − best naive ({best}): {margins}.", ""]
     lines += ["Planted gaming accounts in the top decile: " + ", ".join(
         f"{m} {g['gaming_in_top_decile']} of {g['top_decile']}" for m, g in result["gaming"].items()) + ".", ""]

@@ -25,12 +25,19 @@ from schemas.gold_scores import SCORES
 JOB = "scores"
 
 
-def previous_snapshot(ctx: JobContext, spec: TableSpec, model_version: str) -> DataFrame | None:
-    """The latest snapshot before the run date scored by the same model, or None."""
+def previous_snapshot(ctx: JobContext, spec: TableSpec, model_version: str | None = None) -> DataFrame | None:
+    """The latest snapshot before the run date, or None; of `model_version` only when given.
+
+    The published scores are one series across model versions: a promoted model's first
+    snapshot is smoothed against the score published the day before, so each profile moves
+    toward the new model at most `max_daily_move` a day, never overnight. A shadow table holds
+    several candidates, each smoothed against its own history."""
     if not table_exists(ctx.spark, ctx.cfg, spec):
         return None
-    same_model = read_table(ctx.spark, ctx.cfg, spec).where(F.col("model_version") == model_version)
-    return latest_snapshot_before(same_model, "snapshot_date", ctx.run_date)
+    rows = read_table(ctx.spark, ctx.cfg, spec)
+    if model_version is not None:
+        rows = rows.where(F.col("model_version") == model_version)
+    return latest_snapshot_before(rows, "snapshot_date", ctx.run_date)
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -41,7 +48,7 @@ def run(ctx: JobContext) -> JobResult:
                  .select("profile_id", F.col("relative_influence").alias("influence")))
     snapshot = scores(read_table(ctx.spark, ctx.cfg, PROFILE_FEATURES).where(day), influence, model,
                       snapshot_date=ctx.run_date,
-                      previous=previous_snapshot(ctx, SCORES, model.version))
+                      previous=previous_snapshot(ctx, SCORES))
     published = publish_snapshot(ctx, snapshot, SCORES)
     return JobResult(rows_out=published.rows, model_version=model.version, dq_outcome="passed")
 

@@ -6,6 +6,8 @@ YAML against these classes. Every key is declared once; an unknown key is an err
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -61,6 +63,9 @@ class Rings(Strict):
     # a reciprocal partner engages and is engaged back at least this often in the window, both
     # ways (1: any engagement back, models v1 and v2); dense rings have their own floor below
     min_partner_interactions: int = Field(default=1, ge=1)
+    # +K swap groups: reciprocity counted over distinct endorsers (models v1 and v2) or over the
+    # endorsements themselves (v3: a swap partner endorses daily, an honest endorser now and then)
+    swap_reciprocity_of: Literal["endorsers", "endorsements"] = "endorsers"
     min_mutual_weight: float = Field(gt=0)                 # intense: each direction weighs this much
     min_cluster_share: float = Field(gt=0, le=1)           # dense ring: share of received weight
     factor: float = Field(ge=0, le=1)

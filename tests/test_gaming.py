@@ -137,7 +137,21 @@ def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
 
 def test_swapped_endorsements_make_a_swap_ring_and_one_way_ones_do_not(spark):
     swap = ["k1", "k2", "k3", "k4"]
-    rows = [(a, b) for a in swap for b in swap if a != b] + [(f"fan{i}", "expert") for i in range(6)]
-    rows += [("expert", "fan0")]
-    got = swap_ring_members(spark.createDataFrame(rows, "actor_id STRING, target_id STRING"), AG)
+    rows = [(a, b, 1) for a in swap for b in swap if a != b] + [(f"fan{i}", "expert", 1) for i in range(6)]
+    rows += [("expert", "fan0", 1)]
+    got = swap_ring_members(spark.createDataFrame(rows, "actor_id STRING, target_id STRING, events LONG"), AG)
     assertDataFrameEqual(got, spark.createDataFrame([(k,) for k in swap], "author_id STRING"))
+
+
+def test_a_candidate_model_finds_a_swapper_whose_plus_k_comes_mostly_from_the_swap(spark):
+    candidate = load_model("v3").anti_gaming
+    swap = ["k1", "k2", "k3", "k4"]
+    rows = [(a, b, 20) for a in swap for b in swap if a != b]               # daily +K inside the group
+    rows += [(f"fan{i}", "k1", 2) for i in range(10)]                       # k1's real following: 10 of 13 endorsers
+    rows += [(f"fan{i}", "expert", 2) for i in range(10)] + [("expert", f"fan{i}", 1) for i in range(3)]
+    endorsements = spark.createDataFrame(rows, "actor_id STRING, target_id STRING, events LONG")
+    # v1 counts endorsers: 3 of k1's 13 are partners, so k1 passes; v3 counts endorsements: 60 of
+    # k1's 80 are swapped. expert endorses 3 of its fans back, 6 of its 20 endorsements: no swap
+    for settings, members in ((AG, ["k2", "k3", "k4"]), (candidate, swap)):
+        assertDataFrameEqual(swap_ring_members(endorsements, settings),
+                             spark.createDataFrame([(k,) for k in members], "author_id STRING"))

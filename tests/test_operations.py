@@ -53,7 +53,7 @@ def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfill_chain):
     assert commit["operation"] == "WRITE"
     as_of = spark.read.format("delta").option("versionAsOf", version).load(table_path(cfg, SCORES))
     assert as_of.where(F.col("snapshot_date") == SECOND).count() == row.rows_out
-    assert row.config_hash == config_fingerprint(cfg) and row.inputs_hash and row.model_version == "v1"
+    assert row.config_hash == config_fingerprint(cfg) and row.inputs_hash and row.model_version == cfg.pipeline.model_version
     staged = {r.job for r in read_table(spark, cfg, RUNS).where(F.col("run_date") == SECOND).collect()}
     assert staged == {name for name, _ in STAGES} | {NIGHTLY}
 
@@ -118,7 +118,7 @@ def test_the_published_model_cannot_be_its_own_shadow(spark, backfill_chain):
     cfg = backfill_chain.cfg
     ctx = context(spark, cfg, SECOND)
     with pytest.raises(UserError, match="published model"):
-        run_shadow(ctx, "v1", NightlyResult(ctx.run_id, {}, {}))
+        run_shadow(ctx, cfg.pipeline.model_version, NightlyResult(ctx.run_id, {}, {}))
 
 
 # what a date computes from its own inputs (see shared_runs.UNSMOOTHED)
@@ -150,7 +150,8 @@ def test_a_backfill_and_the_nightly_at_once_compute_what_each_would_alone(spark,
         assert run.sums[name, FIRST] == alone[name, FIRST], (name, str(FIRST))
         if name not in STARTED_FROM_FIRST:
             assert run.sums[name, SECOND] == alone[name, SECOND], (name, str(SECOND))
-    tolerance, damping = load_model("v1").influence.tolerance, load_model("v1").influence.damping
+    influence = load_model(backfill_chain.cfg.pipeline.model_version).influence
+    tolerance, damping = influence.tolerance, influence.damping
     ours, chain = (day_values(spark, cfg, NETWORK_INFLUENCE, SECOND, "influence") for cfg in (run.cfg, backfill_chain.cfg))
     assert ours.keys() == chain.keys()
     # each run stopped with an L1 step ≤ tolerance: each is within d/(1-d)·tolerance of the fixed point
@@ -178,7 +179,7 @@ def test_a_day_without_new_activity_moves_no_score_more_than_the_smoothing_bound
     moves = sorted(abs(after[p] - before[p]) for p in before)
     # a profile held at the bound moved by exactly max_daily_move, up to the float rounding of
     # (previous + bound) - previous
-    assert moves[-1] <= load_model("v1").score.max_daily_move + 1e-9
+    assert moves[-1] <= load_model(cfg.pipeline.model_version).score.max_daily_move + 1e-9
     assert moves[len(moves) // 2] < 1.0, "a quiet day moves the median profile by less than a point"
 
 
@@ -196,7 +197,7 @@ def test_validate_ranks_a_snapshot_against_the_days_after_it_and_records_the_fig
     first = figures[0]
     assert first.scored == scored and 0 < first.posted < scored and first.evaluated == first.posted
     assert all(r.spearman_low <= r.spearman <= r.spearman_high and 0 <= r.top_decile_precision <= 1
-               and r.horizon_days == 1 and r.model_version == "v1" and r.published for r in figures)
+               and r.horizon_days == 1 and r.model_version == cfg.pipeline.model_version and r.published for r in figures)
     assert f"{scored - first.posted:,} silent (reported apart)" in out and "score − best naive" in out
     code, _ = cli_here(spark, ["validate", "--date", str(SECOND), "--horizon", "1", *root])
     assert code == 2

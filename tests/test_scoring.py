@@ -1,18 +1,23 @@
-"""Features and the v1 score on tiny hand-built frames with known answers."""
+"""Features and the score (model v1's settings; v3 where a test says) on tiny hand-built frames with known answers."""
 import datetime as dt
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
+from jobs.scores import previous_snapshot
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.scoring import profile_features, scores
 from pipelines.core.config import load_model
+from pipelines.core.io import replace_where
+from pipelines.core.jobrun import JobContext
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
-from tests.conftest import event_frame
+from schemas.gold_scores_shadow import SHADOW_SCORES
+from tests.conftest import config_for, event_frame
 
 DAY = dt.date(2026, 9, 30)
 MODEL = load_model("v1")
@@ -169,6 +174,34 @@ def test_a_day_moves_a_score_at_most_the_smoothing_bound(spark):
     two_days = smoothed_table(spark, rows, previous_of(spark, [("jump", 30.0)], days_ago=2))
     assert two_days["jump"].score == 30.0 + 2 * bound
     assert s["jump"].change_true_reach == pytest.approx(s["jump"].true_reach_score - 10.0)
+
+
+def test_a_promoted_model_starts_from_the_score_published_the_day_before(spark, tmp_path):
+    """gold.scores is one series across model versions: the first snapshot of a newly published
+    model is smoothed against yesterday's score of the model before (read from the table), so no
+    profile jumps overnight; a shadow candidate is smoothed only against its own history."""
+    cfg = config_for(tmp_path, **{"pipeline.model_version": "v3"})
+    yesterday = DAY - dt.timedelta(days=1)
+    rows = [("riser", 5000.0, 1.0, 1e-5), ("faller", 0.0, 0.0, 0.0)]
+    v1 = score_frame(spark, [("riser", 1.0, 0.1, 1e-6), ("faller", 5000.0, 50.0, 1e-3)])
+    replace_where(v1.withColumn("snapshot_date", F.lit(yesterday)), cfg, SCORES, f"snapshot_date = '{yesterday}'")
+    replace_where(v1.withColumn("snapshot_date", F.lit(yesterday)), cfg, SHADOW_SCORES,
+                  f"snapshot_date = '{yesterday}' AND model_version = 'v1'")
+    ctx = JobContext(spark, cfg, DAY, "test-run")
+    assert previous_snapshot(ctx, SHADOW_SCORES, "v3") is None
+    before = by_id(previous_snapshot(ctx, SCORES))
+    v3 = load_model("v3")
+    features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
+    influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
+    after = by_id(scores(features, influence, v3, snapshot_date=DAY, previous=previous_snapshot(ctx, SCORES)))
+    bound = v3.score.max_daily_move
+    # the riser's v3 score is far above yesterday's v1 score, the faller's far below: each moves
+    # the bound toward it
+    assert after["riser"].raw_score > before["riser"].score + bound
+    assert after["faller"].raw_score < before["faller"].score - bound
+    assert {p: (r.model_version, r.score, r.change) for p, r in after.items()} == {
+        "riser": ("v3", before["riser"].score + bound, bound),
+        "faller": ("v3", before["faller"].score - bound, -bound)}
 
 
 COMPONENTS = st.tuples(st.floats(0, 1e4), st.floats(0, 1e3), st.floats(0, 1e-2))

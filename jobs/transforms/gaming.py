@@ -7,7 +7,7 @@
   back, with several such partners (engagement rings); or one inside a dense cluster of intense
   mutual engagement that brings it a real share of what it receives, however large its honest
   audience besides (dense rings); or whose +K endorsements are mostly swapped with several
-  partners (+K swap groups). Mutual engagement into
+  partners (+K swap groups; "mostly" of the endorsers, or of the endorsements from model v3). Mutual engagement into
   it counts `rings.factor` as much, the rest of what it earns `rings.member_factor`.
 - burst_damped: a week in which a profile received far more than in its other weeks counts at
   most `bursts.max_week_ratio` times their mean.
@@ -79,18 +79,23 @@ def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days:
 
 
 def swap_ring_members(endorsements: DataFrame, settings: AntiGaming) -> DataFrame:
-    """Profiles in a +K swap group: most endorsers of them are endorsed back by them, with several
-    such partners. `endorsements`: actor_id → target_id pairs; returns author_id."""
+    """Profiles in a +K swap group: most of their +K comes from profiles they endorse back, with
+    several such partners. "Most" is of the distinct endorsers, or (`rings.swap_reciprocity_of`:
+    endorsements) of the endorsements received: a swap partner endorses nearly daily, an honest
+    endorser now and then, so a swapper with a real following besides still gets most of its +K
+    from the swap. `endorsements`: actor_id → target_id rows with `events`; returns author_id."""
     r = settings.rings
-    pairs = endorsements.select(F.col("actor_id").alias("engager_id"),
-                                F.col("target_id").alias("author_id")).distinct()
+    pairs = (endorsements.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
+             .agg(F.sum("events").alias("_n")))
     back = pairs.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
                         F.lit(1).alias("_back"))
+    volume = F.col("_n") if r.swap_reciprocity_of == "endorsements" else F.lit(1)
     per_author = (pairs.join(back, ["engager_id", "author_id"], how="left")
-                  .groupBy("author_id").agg(F.count(F.lit(1)).alias("_endorsers"),
-                                            F.count("_back").alias("_mutual")))
+                  .groupBy("author_id").agg(F.count("_back").alias("_mutual"),
+                                            F.sum(volume).alias("_received"),
+                                            F.sum(F.when(F.col("_back").isNotNull(), volume)).alias("_swapped")))
     return per_author.where((F.col("_mutual") >= r.min_mutual_partners)
-                            & (F.col("_mutual") >= F.col("_endorsers") * r.min_reciprocity)).select("author_id")
+                            & (F.col("_swapped") >= F.col("_received") * r.min_reciprocity)).select("author_id")
 
 
 def dense_ring_members(edges: DataFrame, settings: AntiGaming) -> DataFrame:

@@ -1,4 +1,4 @@
-"""Profile features and the v1 score (pure).
+"""Profile features and the score (pure; the model version's settings are passed in).
 
 The calibration is frozen in the model file: a profile's score depends on its own components
 only, never on the rest of the population, so the same behaviour scores the same tomorrow.
@@ -89,7 +89,7 @@ def scores(features: DataFrame, influence: DataFrame, model: Model, *, snapshot_
            previous: DataFrame | None = None) -> DataFrame:
     """Combine log-scaled true reach, amplification and network into the 1–100 score.
 
-    `previous` (the last published snapshot of the same model, if any: profile_id, snapshot_date,
+    `previous` (the last published snapshot, of whichever model, if any: profile_id, snapshot_date,
     score and sub-scores) bounds the daily move and gives the change columns.
     """
     cal = model.score
