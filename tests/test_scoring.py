@@ -16,7 +16,6 @@ from pipelines.core.jobrun import JobContext
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
-from schemas.gold_scores_shadow import SHADOW_SCORES
 from tests.conftest import config_for, event_frame
 
 DAY = dt.date(2026, 9, 30)
@@ -185,10 +184,8 @@ def test_a_promoted_model_starts_from_the_score_published_the_day_before(spark, 
     rows = [("riser", 5000.0, 1.0, 1e-5), ("faller", 0.0, 0.0, 0.0)]
     v1 = score_frame(spark, [("riser", 1.0, 0.1, 1e-6), ("faller", 5000.0, 50.0, 1e-3)])
     replace_where(v1.withColumn("snapshot_date", F.lit(yesterday)), cfg, SCORES, f"snapshot_date = '{yesterday}'")
-    replace_where(v1.withColumn("snapshot_date", F.lit(yesterday)), cfg, SHADOW_SCORES,
-                  f"snapshot_date = '{yesterday}' AND model_version = 'v1'")
     ctx = JobContext(spark, cfg, DAY, "test-run")
-    assert previous_snapshot(ctx, SHADOW_SCORES, "v3") is None
+    assert previous_snapshot(ctx, SCORES, "v3") is None   # as a shadow table is read: v3's own history only
     before = by_id(previous_snapshot(ctx, SCORES))
     v3 = load_model("v3")
     features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
