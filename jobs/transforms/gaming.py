@@ -7,8 +7,9 @@
   back, with several such partners (engagement rings); or one inside a dense cluster of intense
   mutual engagement that brings it a real share of what it receives, however large its honest
   audience besides (dense rings); or whose +K endorsements are mostly swapped with several
-  partners (+K swap groups; "mostly" of the endorsers, or of the endorsements from model v3). Mutual engagement into
-  it counts `rings.factor` as much, the rest of what it earns `rings.member_factor`.
+  partners (+K swap groups; "mostly" of the endorsers, or of the endorsements from model v3).
+  Mutual engagement into it counts `rings.factor` as much, the rest of what it earns
+  `rings.member_factor`.
 - burst_damped: a week in which a profile received far more than in its other weeks counts at
   most `bursts.max_week_ratio` times their mean.
 - hyperactive_engagers: engagers acting far above a human rate weigh less (engager quality,
