@@ -53,7 +53,8 @@ def test_ledger_rows_name_the_delta_versions_they_wrote(spark, backfill_chain):
     assert commit["operation"] == "WRITE"
     as_of = spark.read.format("delta").option("versionAsOf", version).load(table_path(cfg, SCORES))
     assert as_of.where(F.col("snapshot_date") == SECOND).count() == row.rows_out
-    assert row.config_hash == config_fingerprint(cfg) and row.inputs_hash and row.model_version == cfg.pipeline.model_version
+    assert row.config_hash == config_fingerprint(cfg) and row.inputs_hash
+    assert row.model_version == cfg.pipeline.model_version
     staged = {r.job for r in read_table(spark, cfg, RUNS).where(F.col("run_date") == SECOND).collect()}
     assert staged == {name for name, _ in STAGES} | {NIGHTLY}
 
@@ -197,7 +198,8 @@ def test_validate_ranks_a_snapshot_against_the_days_after_it_and_records_the_fig
     first = figures[0]
     assert first.scored == scored and 0 < first.posted < scored and first.evaluated == first.posted
     assert all(r.spearman_low <= r.spearman <= r.spearman_high and 0 <= r.top_decile_precision <= 1
-               and r.horizon_days == 1 and r.model_version == cfg.pipeline.model_version and r.published for r in figures)
+               and r.horizon_days == 1 and r.model_version == cfg.pipeline.model_version and r.published
+               for r in figures)
     assert f"{scored - first.posted:,} silent (reported apart)" in out and "score − best naive" in out
     code, _ = cli_here(spark, ["validate", "--date", str(SECOND), "--horizon", "1", *root])
     assert code == 2

@@ -1,4 +1,5 @@
-"""Features and the score (model v1's settings; v3 where a test says) on tiny hand-built frames with known answers."""
+"""Features and the score (model v1's settings; v3 where a test says) on tiny hand-built frames
+with known answers."""
 import datetime as dt
 
 import pytest
@@ -96,10 +97,10 @@ def feature_frame(spark, rows):
          for pid, reach, amp in rows], PROFILE_FEATURES.schema)
 
 
-def score_frame(spark, rows):
+def score_frame(spark, rows, model=MODEL, previous=None):
     features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
     influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
-    return scores(features, influence, MODEL, snapshot_date=DAY)
+    return scores(features, influence, model, snapshot_date=DAY, previous=previous)
 
 
 def score_table(spark, rows):
@@ -186,11 +187,10 @@ def test_a_promoted_model_starts_from_the_score_published_the_day_before(spark, 
     replace_where(v1.withColumn("snapshot_date", F.lit(yesterday)), cfg, SCORES, f"snapshot_date = '{yesterday}'")
     ctx = JobContext(spark, cfg, DAY, "test-run")
     assert previous_snapshot(ctx, SCORES, "v3") is None   # as a shadow table is read: v3's own history only
-    before = by_id(previous_snapshot(ctx, SCORES))
+    previous = previous_snapshot(ctx, SCORES)
+    before = by_id(previous)
     v3 = load_model("v3")
-    features = feature_frame(spark, [(pid, reach, amp) for pid, reach, amp, _ in rows])
-    influence = spark.createDataFrame([(pid, net) for pid, _, _, net in rows], "profile_id STRING, influence DOUBLE")
-    after = by_id(scores(features, influence, v3, snapshot_date=DAY, previous=previous_snapshot(ctx, SCORES)))
+    after = by_id(score_frame(spark, rows, model=v3, previous=previous))
     bound = v3.score.max_daily_move
     # the riser's v3 score is far above yesterday's v1 score, the faller's far below: each moves
     # the bound toward it
