@@ -126,29 +126,27 @@ def append(df: DataFrame, cfg: Config, spec: TableSpec) -> None:
 
 
 def merge_insert_new(spark: SparkSession, df: DataFrame, cfg: Config, spec: TableSpec,
-                     extra_condition: str = "") -> dict[str, int]:
+                     extra_condition: str = "") -> None:
     """Insert the rows of `df` whose keys are not in the table yet (exactly-once by key).
 
-    Returns Delta's operation metrics of the MERGE (e.g. numTargetRowsInserted). A MERGE that
-    loses a race against a concurrent writer of the same partitions is run again (it then
-    inserts only what the other writer did not).
+    A MERGE that loses a race against a concurrent writer of the same partitions is run again
+    (it then inserts only what the other writer did not). Its commit's version goes to the
+    ledger (recording_commits); callers count rows from their own frames, so the MERGE's
+    operation metrics are not read back (a history query per MERGE).
     """
     path = table_path(cfg, spec)
     condition = " AND ".join(f"t.{k} = s.{k}" for k in spec.keys)
     if extra_condition:
         condition = f"{condition} AND {extra_condition}"
 
-    def merge() -> dict[str, int]:
+    def merge() -> None:
         if not DeltaTable.isDeltaTable(spark, path):
             _writer(df.limit(0), spec).mode("append").save(path)
-        target = DeltaTable.forPath(spark, path)
-        target.alias("t").merge(df.alias("s"), condition).whenNotMatchedInsertAll().execute()
-        last = target.history(1).select("operationMetrics").first()
-        return {k: int(v) for k, v in (last.operationMetrics or {}).items() if v.isdigit()}
+        (DeltaTable.forPath(spark, path).alias("t").merge(df.alias("s"), condition)
+         .whenNotMatchedInsertAll().execute())
 
-    metrics = retrying_conflicts(merge, spec.qualified_name)
+    retrying_conflicts(merge, spec.qualified_name)
     _note_commit(spark, spec)
-    return metrics
 
 
 def require_dir(path: Path, what: str) -> Path:
