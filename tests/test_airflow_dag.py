@@ -90,7 +90,8 @@ def release(tmp_path):
 def test_the_dag_submits_the_nightly_of_ds_with_the_packaged_release(monkeypatch, release):
     dag = import_dag(monkeypatch, release).dag
     assert dag.dag_id == "clout_nightly"
-    assert [(t.task_id, t.upstream) for t in dag.tasks] == [("nightly", [])]
+    assert [(t.task_id, t.upstream) for t in dag.tasks] == [("nightly", []), ("compact", ["nightly"]),
+                                                            ("vacuum", ["compact"])]
     submit = dag.tasks[0].kwargs
     assert submit["conn_id"] == "spark_prod"
     assert submit["application"] == str(release / "pipelines" / "orchestration" / "cli.py")
@@ -99,6 +100,14 @@ def test_the_dag_submits_the_nightly_of_ds_with_the_packaged_release(monkeypatch
     assert submit["env_vars"] == {"CLOUT_CONF_DIR": str(release / "conf")}
     assert "{{ ds }}" in submit["application_args"]
     assert "{{ ds }}" in submit["name"]
+    assert len({t.kwargs["name"] for t in dag.tasks}) == 3
+
+
+def test_upkeep_follows_the_nightly_as_valid_clout_commands(monkeypatch, release):
+    upkeep = import_dag(monkeypatch, release).dag.tasks[1:]
+    parsed = [build_parser().parse_args(t.kwargs["application_args"]) for t in upkeep]
+    assert [(args.command, args.env) for args in parsed] == [("compact", "cluster"), ("vacuum", "cluster")]
+    assert parsed[0].table is None    # every table
 
 
 def test_the_submitted_arguments_are_a_valid_clout_nightly_for_the_date(monkeypatch, release):
@@ -135,6 +144,7 @@ def test_real_airflow_parses_the_dag(release, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     parsed = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [(t["task_id"], t["operator"], t["upstream"]) for t in parsed["tasks"]] == \
-        [("nightly", "SparkSubmitOperator", [])]
+        [("nightly", "SparkSubmitOperator", []), ("compact", "SparkSubmitOperator", ["nightly"]),
+         ("vacuum", "SparkSubmitOperator", ["compact"])]
     assert parsed["tasks"][0]["rendered_args"] == ["nightly", "--date", SAMPLE_DS, "--env", "cluster"]
     assert "0 3 * * *" in parsed["timetable"] and parsed["max_active_runs"] == 1

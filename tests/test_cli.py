@@ -21,6 +21,7 @@ def clout(*args):
     (["generate", "--scale", "galactic"], "unknown scale 'galactic'"),
     (["forget", "../p0000001"], "is not a registered profile id"),
     (["generate", "--profiles", "3", "--days", "2"], "generate:"),
+    (["compact", "--table", "gold.nonsense"], "unknown table 'gold.nonsense'"),
 ])
 def test_bad_operator_input_is_one_line_exit_2(args, message, tmp_path):
     proc = clout(*args, *(["--data-root", str(tmp_path)] if args[0] not in ("frobnicate",) and len(args) > 1 else []))
@@ -46,7 +47,7 @@ def test_date_not_landed_is_one_line_exit_2(tmp_path):
 
 def test_help_lists_every_subcommand():
     out = clout("--help").stdout
-    for command in ("generate", "nightly", "backfill", "query", "report", "explain", "forget", "vacuum"):
+    for command in ("generate", "nightly", "backfill", "query", "report", "explain", "forget", "compact", "vacuum"):
         assert command in out
     assert clout("nightly", "--help").returncode == 0
 

@@ -5,7 +5,9 @@ stage, because the nightly is the unit the run ledger knows: it writes the `nigh
 `clout backfill` uses to skip completed dates, records the inputs' fingerprint on every stage,
 and prints the stage-by-stage summary. Seven submits would also start the driver and executors
 seven times. A retry reruns the whole date, which is safe: every write replaces the date's
-partition or merges on keys, and bronze ingests each landed file once.
+partition or merges on keys, and bronze ingests each landed file once. Two upkeep tasks follow
+it: `clout compact` (the night's small files rewritten into few) and `clout vacuum` (files older
+than the retention that no version needs removed); each is idempotent, so a retry is safe too.
 
 Deploy: copy this file to the DAGs folder; on the Airflow workers keep a release of Clout at
 CLOUT_HOME (the repository with `make package` run: dist/clout-jobs.zip, dist/packages.txt,
@@ -62,15 +64,22 @@ with DAG(
     },
     tags=["clout", "spark"],
 ) as dag:
-    nightly = SparkSubmitOperator(
-        task_id="nightly",
-        conn_id=SPARK_CONN_ID,
-        application=str(CLOUT_HOME / "pipelines" / "orchestration" / "cli.py"),
-        application_args=["nightly", "--date", "{{ ds }}", "--env", CLOUT_ENV],
-        py_files=str(CLOUT_HOME / "dist" / "clout-jobs.zip"),
-        packages=packages(CLOUT_HOME),
-        # the driver runs here (client mode) and reads conf/ from the release
-        env_vars={"CLOUT_CONF_DIR": str(CLOUT_HOME / "conf")},
-        name="clout-nightly-{{ ds }}",
-        verbose=False,
-    )
+    def clout_task(task_id: str, *args: str) -> SparkSubmitOperator:
+        """`clout <args> --env CLOUT_ENV` submitted with the packaged release."""
+        return SparkSubmitOperator(
+            task_id=task_id,
+            conn_id=SPARK_CONN_ID,
+            application=str(CLOUT_HOME / "pipelines" / "orchestration" / "cli.py"),
+            application_args=[*args, "--env", CLOUT_ENV],
+            py_files=str(CLOUT_HOME / "dist" / "clout-jobs.zip"),
+            packages=packages(CLOUT_HOME),
+            # the driver runs here (client mode) and reads conf/ from the release
+            env_vars={"CLOUT_CONF_DIR": str(CLOUT_HOME / "conf")},
+            name=f"clout-{task_id}-{{{{ ds }}}}",
+            verbose=False,
+        )
+
+    # upkeep once the date is published: tonight's small files compacted, then files no version
+    # within the retention needs removed (pipelines/orchestration/upkeep.py; both idempotent)
+    clout_task("nightly", "nightly", "--date", "{{ ds }}") >> clout_task("compact", "compact") \
+        >> clout_task("vacuum", "vacuum")

@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     f = command("forget", "erase a profile on request (right to be forgotten)")
     f.add_argument("profile", help="profile id to erase")
 
+    c = command("compact", "rewrite each table's small files into few (Delta OPTIMIZE); rows unchanged")
+    c.add_argument("--table", action="append", default=None,
+                   help="only this table, e.g. silver.events (repeatable; default: every table)")
+
     command("vacuum", "remove files older than privacy.retention_hours that deletes and replaced snapshots left")
     return parser
 

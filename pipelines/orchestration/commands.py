@@ -182,8 +182,27 @@ def forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def compact(args: argparse.Namespace) -> int:
+    from pipelines.orchestration.upkeep import compact as run_compact
+    from pipelines.core.session import get_spark
+    from schemas.registry import BY_NAME
+
+    unknown = sorted(set(args.table or ()) - set(BY_NAME))
+    if unknown:
+        raise UserError(f"unknown table '{unknown[0]}' (known: {', '.join(BY_NAME)})")
+    specs = tuple(BY_NAME[name] for name in args.table) if args.table else tuple(BY_NAME.values())
+    cfg = config_of(args)
+    done = run_compact(get_spark(cfg, "clout-compact"), cfg, specs)
+    for c in done:
+        print(f"  {c.table:<26} {c.files_before:>6,} → {c.files_after:>6,} files ({c.rewritten:,} rewritten)")
+    print(f"compacted {len(done)} tables: {sum(c.files_before for c in done):,} → "
+          f"{sum(c.files_after for c in done):,} files; the replaced ones go with `clout vacuum` once older than "
+          f"{cfg.privacy.retention_hours} h")
+    return 0
+
+
 def vacuum(args: argparse.Namespace) -> int:
-    from pipelines.orchestration.erasure import vacuum as run_vacuum
+    from pipelines.orchestration.upkeep import vacuum as run_vacuum
     from pipelines.core.session import get_spark
 
     cfg = config_of(args)

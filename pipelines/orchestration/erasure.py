@@ -1,4 +1,4 @@
-"""Erasure (`clout forget PROFILE`) and VACUUM (`clout vacuum`): people who leave, leave for good.
+"""Erasure (`clout forget PROFILE`): people who leave, leave for good.
 
 `forget` is rerunnable at any point (each step is idempotent):
 1. find the profile's accounts (silver.accounts, every run date, and the landed link records);
@@ -20,8 +20,6 @@ later for the accounts is withheld by hash at silver; its raw lines stay in bron
 from __future__ import annotations
 
 import re
-import shutil
-import time
 from dataclasses import dataclass
 
 from delta.tables import DeltaTable
@@ -33,9 +31,9 @@ from pipelines.core.errors import UserError
 from pipelines.core.erasures import register, subject_hash
 from pipelines.core.io import read_table, retrying_conflicts, table_exists, table_path
 from pipelines.core.log import log_event
-from pipelines.core.session import session_conf
+from pipelines.orchestration.upkeep import vacuum
 from schemas import TableSpec
-from schemas.registry import PERSONAL, TABLES
+from schemas.registry import PERSONAL
 from schemas.silver_account_links import ACCOUNT_LINKS
 from schemas.silver_events import LINKS_FEED
 from schemas.silver_profiles import ACCOUNTS
@@ -109,36 +107,6 @@ def delete_rows(spark: SparkSession, cfg: Config, spec: TableSpec, condition: Co
     retrying_conflicts(lambda: target.delete(condition), spec.qualified_name)
     last = target.history(1).select("operation", "operationMetrics").first()
     return int((last.operationMetrics or {}).get("numDeletedRows", 0)) if last.operation == "DELETE" else 0
-
-
-def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TABLES) -> int:
-    """VACUUM the tables (default: every one) with the configured retention; remove what crashed
-    runs left older than it. Returns the number of data files removed."""
-    hours = cfg.privacy.retention_hours
-    # Delta refuses a retention under its 168-hour floor unless told the operator chose it
-    spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", str(hours >= 168).lower())
-    removed = 0
-    # VACUUM lists a table's folders with this many tasks (Spark's default: 10,000 per table)
-    with session_conf(spark, {"spark.sql.sources.parallelPartitionDiscovery.parallelism":
-                              str(cfg.spark.shuffle_partitions)}):
-        for spec in tables:
-            if table_exists(spark, cfg, spec):
-                before = _data_files(cfg, spec)
-                DeltaTable.forPath(spark, table_path(cfg, spec)).vacuum(float(hours))
-                removed += before - _data_files(cfg, spec)
-    current = spark.sparkContext.getCheckpointDir() or ""
-    cutoff = time.time() - hours * 3600
-    # what earlier runs left: reliable checkpoints (influence, ingest_silver), snapshots staged for a gate
-    leftovers = list(cfg.paths.checkpoints.glob("*")) + list((cfg.paths.warehouse / "_staging").glob("*/*/*"))
-    for run_dir in leftovers:
-        if run_dir.is_dir() and run_dir.name not in current and run_dir.stat().st_mtime <= cutoff:
-            shutil.rmtree(run_dir, ignore_errors=True)
-    return removed
-
-
-def _data_files(cfg: Config, spec: TableSpec) -> int:
-    root = cfg.paths.warehouse / spec.layer / spec.name
-    return sum(1 for p in root.rglob("*.parquet") if "_delta_log" not in p.parts)
 
 
 def forget(spark: SparkSession, cfg: Config, profile_id: str) -> Erased:
