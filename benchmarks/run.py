@@ -35,7 +35,8 @@ from pipelines.orchestration.nightly import STAGES, context
 from pipelines.core.session import get_spark
 
 RATE_UNIT = {"ingest_bronze": "lines", "profiles": "link records", "ingest_silver": "lines",
-             "window": "events", "network_influence": "edge·iterations", "scores": "events"}
+             "daily_partials": "events", "window": "partial rows", "network_influence": "edge·iterations",
+             "scores": "events"}
 
 
 def status(spark, path: str) -> list | dict:
