@@ -42,11 +42,7 @@ def main() -> None:
     ap.add_argument("settings", nargs="*", help="Spark settings key=value added to the env's extra_conf")
     args = ap.parse_args()
     extra = dict(setting.split("=", 1) for setting in args.settings)
-    shutil.rmtree(args.root / "warehouse", ignore_errors=True)
-    shutil.rmtree(args.root / "dq", ignore_errors=True)
-    if not (args.root / "landing").exists():
-        generate(args.root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
-    cfg = load_config("local", {**TEST_SETTINGS, "paths.data_root": str(args.root)})
+    cfg = fresh_test_sample(args.root)
     spark_settings = cfg.spark.model_copy(update={"extra_conf": {**cfg.spark.extra_conf, **extra}})
     cfg = cfg.model_copy(update={"spark": spark_settings})
     started = time.time()
@@ -61,6 +57,16 @@ def main() -> None:
                           "session_s": round(ready - started, 1), "nightly_s": round(time.time() - began, 1),
                           "driver_cpu_s": round(cpu_seconds(jvm), 1),
                           "stages_s": {k: round(v, 1) for k, v in result.seconds.items()}}), flush=True)
+
+
+def fresh_test_sample(root: Path):
+    """The test sample's landing zone under `root` (generated once) with no tables yet, and the
+    config of the tests' Spark settings over it."""
+    shutil.rmtree(root / "warehouse", ignore_errors=True)
+    shutil.rmtree(root / "dq", ignore_errors=True)
+    if not (root / "landing").exists():
+        generate(root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
+    return load_config("local", {**TEST_SETTINGS, "paths.data_root": str(root)})
 
 
 def cpu_seconds(jvm_pid: int) -> float:

@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import time
 from pathlib import Path
 
 from benchmarks import save_result
-from benchmarks.nightly_settings import DAY, TEST_SETTINGS
+from benchmarks.nightly_settings import DAY, fresh_test_sample
 from benchmarks.run import commit
-from generator import generate
-from pipelines.core.config import load_config
 from pipelines.core.io import read_table, table_exists
 from pipelines.core.session import get_spark
 from pipelines.orchestration.nightly import run_nightly
@@ -36,11 +33,7 @@ def main() -> None:
     ap.add_argument("--nights", type=int, default=6, help="consecutive nightlies before compaction (default 6)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args()
-    shutil.rmtree(args.root / "warehouse", ignore_errors=True)
-    shutil.rmtree(args.root / "dq", ignore_errors=True)
-    if not (args.root / "landing").exists():
-        generate(args.root / "landing", profiles=300, days=21, seed=11, end_date=DAY, log=lambda _: None)
-    cfg = load_config("local", {**TEST_SETTINGS, "paths.data_root": str(args.root)})
+    cfg = fresh_test_sample(args.root)
     spark = get_spark(cfg, "clout-bench-upkeep")
     started = time.perf_counter()
     for night in range(args.nights):

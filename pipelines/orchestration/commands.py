@@ -182,15 +182,22 @@ def forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def tables_named(names: list[str] | None, choices: tuple) -> tuple:
+    """The TableSpecs of `--table` names among `choices` (all of them when none is named); an
+    unknown name is an operator mistake."""
+    known = {spec.qualified_name: spec for spec in choices}
+    unknown = sorted(set(names or ()) - set(known))
+    if unknown:
+        raise UserError(f"unknown table '{unknown[0]}' (known: {', '.join(known)})")
+    return tuple(known[name] for name in names) if names else tuple(choices)
+
+
 def compact(args: argparse.Namespace) -> int:
     from pipelines.orchestration.upkeep import compact as run_compact
     from pipelines.core.session import get_spark
-    from schemas.registry import BY_NAME
+    from schemas.registry import TABLES
 
-    unknown = sorted(set(args.table or ()) - set(BY_NAME))
-    if unknown:
-        raise UserError(f"unknown table '{unknown[0]}' (known: {', '.join(BY_NAME)})")
-    specs = tuple(BY_NAME[name] for name in args.table) if args.table else tuple(BY_NAME.values())
+    specs = tables_named(args.table, TABLES)
     cfg = config_of(args)
     done = run_compact(get_spark(cfg, "clout-compact"), cfg, specs)
     for c in done:
@@ -279,11 +286,7 @@ def dq(args: argparse.Namespace) -> int:
     from pipelines.core.jobrun import new_run_id
     from pipelines.core.session import get_spark
 
-    known = {spec.qualified_name: spec for spec in AUDITED}
-    unknown = sorted(set(args.table or ()) - set(known))
-    if unknown:
-        raise UserError(f"unknown table '{unknown[0]}' (known: {', '.join(known)})")
-    specs = [known[name] for name in args.table] if args.table else list(AUDITED)
+    specs = list(tables_named(args.table, AUDITED))
     cfg = config_of(args)
     run_id = new_run_id(args.date)
     outcomes = audit(get_spark(cfg, f"clout-dq-{args.date}"), cfg, args.date, specs, run_id)

@@ -50,9 +50,9 @@ def compact(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TA
         before = active_files(spark, cfg, spec)
         metrics = retrying_conflicts(
             lambda: DeltaTable.forPath(spark, table_path(cfg, spec)).optimize().executeCompaction().first(),
-            spec.qualified_name)
-        done.append(Compacted(spec.qualified_name, before, active_files(spark, cfg, spec),
-                              int(metrics.metrics.numFilesRemoved)))
+            spec.qualified_name).metrics
+        done.append(Compacted(spec.qualified_name, before,
+                              before - metrics.numFilesRemoved + metrics.numFilesAdded, metrics.numFilesRemoved))
     return done
 
 
