@@ -29,8 +29,12 @@ E2E_SAMPLE = {"profiles": 300, "days": 21, "seed": 11, "end_date": DAY}
 # of a nightly's few hundred queries (a few percent of its CPU, docs/capacity.md). The runs the
 # tests start as the CLI (`clout backfill` in its own process) keep conf/local.yaml's, and
 # test_operations checks one of them wrote its log.
+# The serial collector: the test drivers' heaps are small and both cores are busy with the other
+# process's work, where G1's concurrent threads cost more than they save (`make test-fast`, CPU
+# from /proc/stat: 375 / 451 CPU-s with G1, 328 / 386 serial; docs/capacity.md).
+TEST_JVM = "-XX:+UseSerialGC"
 TEST_OVERRIDES = {"spark.shuffle_partitions": 2, "spark.master": "local[2]", "spark.driver_memory": "3g",
-                  "paths.spark_events": None}
+                  "spark.driver_java_options": TEST_JVM, "paths.spark_events": None}
 
 
 # modules whose every test runs nightlies, crashes them or starts a cluster (test_bad_inputs:
@@ -75,8 +79,9 @@ def pytest_collection_modifyitems(config, items):
 # shipped): the rerun and the cluster compare with it, so both paths must publish the same bytes.
 INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 CODEGEN = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
-# the same for the CLI runs the tests start in a JVM of their own (Spark reads spark.* properties)
-INTERPRETED_JVM = " ".join(f"-D{key}={value}" for key, value in INTERPRETED.items())
+# the same (and the same collector) for the CLI runs the tests start in a JVM of their own (Spark
+# reads spark.* system properties)
+INTERPRETED_JVM = " ".join([TEST_JVM, *(f"-D{key}={value}" for key, value in INTERPRETED.items())])
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,8 @@ class SparkSettings(Strict):
     master: str
     driver_memory: str = Field(pattern=r"^\d+[kmgt]$")
     shuffle_partitions: int = Field(gt=0)
+    # JVM options of a driver this process starts (not under spark-submit), e.g. "-XX:+UseSerialGC"
+    driver_java_options: str = ""
     # a value "${NAME}" is read from the environment when the session starts (credentials must be)
     extra_conf: dict[str, str] = {}
 

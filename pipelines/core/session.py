@@ -32,7 +32,8 @@ def get_spark(cfg: Config, app_name: str = "clout") -> SparkSession:
             raise UserError("JVM packages are not resolved: run `make setup` first")
         builder = (builder.master(cfg.spark.master)
                    .config("spark.driver.memory", cfg.spark.driver_memory)
-                   .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG_CONFIG}")
+                   .config("spark.driver.extraJavaOptions",
+                           f"-Dlog4j.configurationFile={LOG_CONFIG} {cfg.spark.driver_java_options}".strip())
                    .config("spark.jars", ",".join(jars)))
     builder = (builder
                .config("spark.sql.extensions", DELTA_EXTENSION)
