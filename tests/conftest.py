@@ -75,13 +75,14 @@ def pytest_collection_modifyitems(config, items):
 # generated code (Janino, then the JIT) costs more than running it. A fresh-driver nightly of the
 # test sample: 230–240 CPU-s with code generation, 210–212 interpreted (docs/capacity.md); the
 # suite keeps both cores busy, so CPU-seconds are its wall time. The e2e reference run keeps code
-# generation, as production runs, and so do the cluster's and spark-submit's runs (conf/ as
-# shipped): the rerun and the cluster compare with it, so both paths must publish the same bytes.
+# generation, as production runs (and so does spark-submit's job run, conf/ as shipped); the rerun
+# and the standalone cluster (interpreted too) compare with it, so both paths must publish the
+# same bytes.
 INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 CODEGEN = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
-# the same (and the same collector) for the CLI runs the tests start in a JVM of their own (Spark
-# reads spark.* system properties)
-INTERPRETED_JVM = " ".join([TEST_JVM, *(f"-D{key}={value}" for key, value in INTERPRETED.items())])
+# the collector and interpreted queries for the CLI runs the tests start in a JVM of their own
+# (through JAVA_TOOL_OPTIONS: Spark reads spark.* system properties)
+CLI_JAVA_OPTIONS = " ".join([TEST_JVM, *(f"-D{key}={value}" for key, value in INTERPRETED.items())])
 
 
 @pytest.fixture(scope="session")

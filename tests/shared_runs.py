@@ -50,7 +50,7 @@ from schemas.ops_runs import RUNS
 from schemas.silver_daily_partials import DAILY_PARTIALS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import DAY, INTERPRETED_JVM, checksum, config_for, truth_profiles
+from tests.conftest import DAY, CLI_JAVA_OPTIONS, checksum, config_for, truth_profiles
 
 FIRST, SECOND = DAY - dt.timedelta(days=1), DAY
 INGESTED = (RAW_EVENTS, EVENTS, QUARANTINE)
@@ -113,8 +113,8 @@ class BackfillChain:
 # compilations a fresh JVM starts were a third of their CPU, thrown away with them (measured on the
 # chain's crashed part alone: 554 → 380 CPU seconds, wall 307 → 282 s). The attempt that goes on to
 # SECOND's start runs the same way; SECOND's own nightly runs in this process, as the nightly does.
-# Like every test run, they run their queries interpreted (conftest.INTERPRETED).
-SHORT_LIVED_JVM = {"JAVA_TOOL_OPTIONS": f"-XX:TieredStopAtLevel=1 {INTERPRETED_JVM}"}
+# Like every test run, they run their queries interpreted, with the serial collector (conftest).
+SHORT_LIVED_JVM = {"JAVA_TOOL_OPTIONS": f"-XX:TieredStopAtLevel=1 {CLI_JAVA_OPTIONS}"}
 
 
 def run_backfill_chain(spark, root: Path, landing: Path, crash_points, kill_at) -> BackfillChain:
@@ -178,7 +178,7 @@ def run_concurrently(spark, root: Path, landing: Path) -> ConcurrentRun:
     cfg = config_for(root)
     proc = subprocess.Popen(clout("backfill", "--start", str(FIRST), "--end", str(FIRST), root=root),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "JAVA_TOOL_OPTIONS": INTERPRETED_JVM})
+                            env={**os.environ, "JAVA_TOOL_OPTIONS": CLI_JAVA_OPTIONS})
     ingesting, log = threading.Event(), []
 
     def follow():
