@@ -41,6 +41,45 @@ def gamers_in_top_decile(root: Path, table: str, day: dt.date, model: str) -> di
     return {"top_decile": len(top), "gaming_in_top_decile": gaming}
 
 
+RETESTED = ("quality_interactions", "engagers")
+
+
+def outcome_retest(spark, cfg, day: dt.date, horizon: int) -> dict:
+    """Each RETESTED outcome measured twice, over the horizon D+1..D+h and over the h days up to
+    D, on the profiles that posted in the horizon (those `clout validate` ranks): the outcome's
+    own reliability and the ceiling it sets for any ranking (jobs.transforms.validity)."""
+    import numpy as np
+
+    from jobs.transforms.engagement import engager_quality
+    from jobs.transforms.validity import future_engagement, reliability_ceiling, retest_frame
+    from jobs.validate import horizon_events
+    from pipelines.core.config import load_model
+    from pipelines.core.jobrun import JobContext
+
+    rule = load_model(cfg.pipeline.model_version).engager_quality.human_daily_actions
+    nobody = spark.createDataFrame([], "engager_id STRING, author_id STRING")
+
+    ctx = JobContext(spark, cfg, day, "retest")     # both windows resolved to D's profiles
+
+    def outcomes(after: dt.date):
+        events = horizon_events(ctx, after + dt.timedelta(days=horizon), after=after)
+        quality = engager_quality(events, human_daily_actions=rule).select("actor_id", "quality")
+        return future_engagement(events, quality, nobody).localCheckpoint()
+
+    past, future = outcomes(day - dt.timedelta(days=horizon)), outcomes(day)
+    figures = {}
+    for outcome in RETESTED:
+        table = retest_frame(past, future, outcome).orderBy("profile_id").toArrow()
+        before, after = (table.column(c).to_numpy().astype(float) for c in ("past", "future"))
+        both = before > 0
+        r, ceiling = reliability_ceiling(before, after)
+        r_both, ceiling_both = reliability_ceiling(before[both], after[both])
+        figures[outcome] = {"profiles": len(after), "retest": round(r, 4), "ceiling": round(ceiling, 4),
+                            "engaged_in_both": int(np.count_nonzero(both)), "retest_both": round(r_both, 4),
+                            "ceiling_both": round(ceiling_both, 4)}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED)
@@ -77,6 +116,7 @@ def main() -> None:
                       "--resamples", str(args.resamples), *data]):
             code = clout(argv)
             assert code == 0, argv
+        retest = outcome_retest(spark, cfg, day, args.horizon)
         from deltalake import DeltaTable
         figures = [r for r in DeltaTable(str(root / "warehouse" / "ops" / "model_validity")).to_pyarrow_table().to_pylist()
                    if r["snapshot_date"] == day and r["horizon_days"] == args.horizon]
@@ -85,6 +125,7 @@ def main() -> None:
             "history_days": args.history, "horizon_days": args.horizon, "snapshot_date": str(day),
             "commit": commit(), "date": dt.date.today().isoformat(), "seconds": round(time.perf_counter() - started),
             "published": published, "candidate": args.candidate,
+            "retest": retest,
             "gaming": {published: gamers_in_top_decile(root, "scores", day, published),
                        args.candidate: gamers_in_top_decile(root, "scores_shadow", day, args.candidate)},
             "figures": [{k: (round(v, 4) if isinstance(v, float) else str(v) if isinstance(v, (dt.date, dt.datetime))
@@ -125,6 +166,16 @@ def markdown(result: dict, published: str, candidate: str) -> str:
         margins = ", ".join(f"{m} {by[m, outcome, 'score']['spearman'] - by[published, outcome, best]['spearman']:+.3f}"
                             for m in (published, candidate))
         lines += ["", f"Score − best naive ({best}): {margins}.", ""]
+    lines += ["## The outcome's own reliability", "",
+              "Each outcome measured twice on the profiles ranked above: over the horizon and over the "
+              "same number of days up to the snapshot. An outcome that agrees with itself at r bounds any "
+              "ranking's Spearman with it at about sqrt(r).", "",
+              "| outcome | profiles | retest r | ceiling sqrt(r) | engaged in both windows | r there | ceiling there |",
+              "|---|---|---|---|---|---|---|"]
+    for outcome, f in result.get("retest", {}).items():
+        lines.append(f"| {outcome} | {f['profiles']:,} | {f['retest']:.3f} | {f['ceiling']:.3f} | "
+                     f"{f['engaged_in_both']:,} | {f['retest_both']:.3f} | {f['ceiling_both']:.3f} |")
+    lines += [""]
     lines += ["Planted gaming accounts in the top decile: " + ", ".join(
         f"{m} {g['gaming_in_top_decile']} of {g['top_decile']}" for m, g in result["gaming"].items()) + ".", ""]
     return "\n".join(lines)

@@ -77,10 +77,11 @@ def snapshot_scores(ctx: JobContext, model_version: str) -> tuple[DataFrame, boo
                     f"shadow: clout nightly --date {ctx.run_date} --shadow-model {model_version})")
 
 
-def horizon_events(ctx: JobContext, end: dt.date) -> DataFrame:
-    """Every landed event of D+1..end, resolved to D's profiles (one row per event)."""
+def horizon_events(ctx: JobContext, end: dt.date, after: dt.date | None = None) -> DataFrame:
+    """Every landed event of D+1..end (or of after+1..end), resolved to D's profiles (one row per event)."""
+    after = ctx.run_date if after is None else after
     events = (read_table(ctx.spark, ctx.cfg, EVENTS)
-              .where((F.col("event_date") > F.lit(ctx.run_date)) & (F.col("event_date") <= F.lit(end)))
+              .where((F.col("event_date") > F.lit(after)) & (F.col("event_date") <= F.lit(end)))
               .select("event_type", "actor_account", "target_account", "content_id", "target_content_id",
                       "event_date", F.lit(1).cast("long").alias("events")))
     return as_profiles(ctx, events)

@@ -5,7 +5,8 @@ import pytest
 from pyspark.testing import assertDataFrameEqual
 
 from jobs.transforms.validity import (MODEL_PREDICTORS, NAIVE_PREDICTORS, OUTCOMES, PREDICTORS, followers_gained,
-                                      future_engagement, rank_figures, top_decile, validity_frame)
+                                      future_engagement, rank_figures, reliability_ceiling, retest_frame, top_decile,
+                                      validity_frame)
 
 HORIZON = "actor_id STRING, target_id STRING, event_type STRING, content_id STRING, target_content_id STRING"
 FUTURE = ("profile_id STRING, engagers BIGINT, new_engagers BIGINT, reshares BIGINT, quality_interactions DOUBLE, "
@@ -102,3 +103,21 @@ def test_the_top_decile_takes_a_tenth_rounded_up_and_breaks_ties_by_key():
     values = np.array([5.0, 9.0, 9.0, 1.0, 9.0, 0.0, 2.0, 3.0, 4.0, 6.0, 7.0])   # 11 profiles: 2 in the top
     assert list(np.flatnonzero(top_decile(values, np.arange(11)))) == [1, 2]
     assert list(np.flatnonzero(top_decile(values, np.array([0, 9, 8, 0, 1, 0, 0, 0, 0, 0, 0])))) == [2, 4]
+
+
+def test_the_outcome_measured_twice_pairs_each_horizon_profile_with_its_past_and_bounds_any_ranking(spark):
+    """`steady` earned alike before and after D, `new` posted nothing before D (its past is 0);
+    `gone` earned before D but posted nothing after it: not ranked, so not paired."""
+    past = spark.createDataFrame([("steady", 4, 0, 0, 4.0, 2.0), ("gone", 9, 0, 0, 9.0, 9.0)], FUTURE)
+    future = spark.createDataFrame([("steady", 5, 5, 0, 4.5, 1.5), ("new", 2, 2, 0, 2.0, 2.0)], FUTURE)
+    assertDataFrameEqual(retest_frame(past, future, "quality_interactions"), spark.createDataFrame(
+        [("steady", 4.5, 4.0), ("new", 2.0, 0.0)], "profile_id STRING, future DOUBLE, past DOUBLE"))
+    rng = np.random.default_rng(3)
+    rate = rng.lognormal(0.0, 1.0, 4000)                 # each profile's true engagement rate
+    first, second = rng.poisson(rate * 3), rng.poisson(rate * 3)
+    r, ceiling = reliability_ceiling(first, second)
+    assert 0.3 < r < 0.95 and ceiling == pytest.approx(np.sqrt(r))
+    # the true rate itself, the best any ranking can know, stays under the ceiling the retest sets
+    from scipy.stats import spearmanr
+    assert spearmanr(rate, second).statistic <= ceiling + 0.02
+    assert reliability_ceiling(first, -first.astype(float)) == (pytest.approx(-1.0), 0.0)

@@ -95,6 +95,24 @@ def validity_frame(scores: DataFrame, features: DataFrame, followers: DataFrame,
             .withColumn("posted", F.col("engagers").isNotNull()))
 
 
+def retest_frame(past: DataFrame, future: DataFrame, outcome: str) -> DataFrame:
+    """Per profile that posted in the horizon: `outcome` over the horizon (`future`) and the
+    same outcome over the h days before it (`past`, 0 when it posted nothing then): the
+    outcome measured twice, whose agreement bounds what any ranking can foretell."""
+    return (future.select("profile_id", F.col(outcome).alias("future"))
+            .join(past.select("profile_id", F.col(outcome).alias("past")), "profile_id", how="left")
+            .fillna(0, subset=["past"]))
+
+
+def reliability_ceiling(past: np.ndarray, future: np.ndarray) -> tuple[float, float]:
+    """The outcome's test-retest rank correlation r (two adjacent windows of equal length) and
+    the ceiling it implies for any predictor, sqrt(r): an outcome measured with reliability r
+    correlates at most sqrt(r) with anything, the true rate included (classical test theory,
+    read on ranks; an estimate, stationary engagement assumed)."""
+    r = _spearman(past, future)
+    return r, math.sqrt(max(r, 0.0))
+
+
 @dataclass(frozen=True)
 class Figure:
     outcome: str
