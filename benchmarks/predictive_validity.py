@@ -58,7 +58,6 @@ def outcome_retest(spark, cfg, day: dt.date, horizon: int) -> dict:
 
     rule = load_model(cfg.pipeline.model_version).engager_quality.human_daily_actions
     nobody = spark.createDataFrame([], "engager_id STRING, author_id STRING")
-
     ctx = JobContext(spark, cfg, day, "retest")     # both windows resolved to D's profiles
 
     def outcomes(after: dt.date):

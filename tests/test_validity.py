@@ -3,6 +3,7 @@ ranking is known."""
 import numpy as np
 import pytest
 from pyspark.testing import assertDataFrameEqual
+from scipy.stats import spearmanr
 
 from jobs.transforms.validity import (MODEL_PREDICTORS, NAIVE_PREDICTORS, OUTCOMES, PREDICTORS, followers_gained,
                                       future_engagement, rank_figures, reliability_ceiling, retest_frame, top_decile,
@@ -118,6 +119,5 @@ def test_the_outcome_measured_twice_pairs_each_horizon_profile_with_its_past_and
     r, ceiling = reliability_ceiling(first, second)
     assert 0.3 < r < 0.95 and ceiling == pytest.approx(np.sqrt(r))
     # the true rate itself, the best any ranking can know, stays under the ceiling the retest sets
-    from scipy.stats import spearmanr
     assert spearmanr(rate, second).statistic <= ceiling + 0.02
     assert reliability_ceiling(first, -first.astype(float)) == (pytest.approx(-1.0), 0.0)
