@@ -95,9 +95,20 @@ def cfg(data_root):
     return load_config("local", {**TEST_OVERRIDES, "paths.data_root": str(data_root)})
 
 
+# One partition for the test session's frames: they hold a few rows, and local[2]'s default cuts
+# every local frame and every shuffle in two, doubling the tasks to schedule, serialise and
+# deserialise for no parallelism worth having (`pytest -m "not system"`, whole-machine CPU from
+# /proc/stat, three alternating pairs: 170 / 175 / 223 s wall with two, 145 / 130 / 177 s with
+# one, CPU −20 to −25 %; docs/capacity.md). The e2e reference run keeps its config's two shuffle
+# partitions, and so do the CLI runs in JVMs of their own and the standalone cluster, which must
+# publish the same bytes as it: the sums do not depend on how the rows are cut (jobs/transforms/sums.py).
+ONE_PARTITION = {"spark.default.parallelism": "1", "spark.sql.shuffle.partitions": "1"}
+
+
 @pytest.fixture(scope="session")
 def spark(cfg):
-    session = get_spark(cfg, "clout-tests")
+    settings = cfg.spark.model_copy(update={"extra_conf": {**cfg.spark.extra_conf, **ONE_PARTITION}})
+    session = get_spark(cfg.model_copy(update={"spark": settings}), "clout-tests")
     for key, value in INTERPRETED.items():
         session.conf.set(key, value)
     yield session
@@ -115,7 +126,7 @@ def e2e(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     truth = generate(root / "landing", **E2E_SAMPLE, log=lambda _: None)
     cfg = config_for(root)
-    with session_conf(spark, CODEGEN):
+    with session_conf(spark, {**CODEGEN, "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions)}):
         first = run_nightly(cfg, DAY, spark=spark)
     return cfg, truth, first
 
