@@ -75,6 +75,10 @@ class Rings(Strict):
 class Bursts(Strict):
     max_week_ratio: float = Field(ge=1)
     min_week_weight: float = Field(gt=0)
+    # where a damped week's loss falls: on that week's interactions (v1–v4), or spread alike over
+    # every edge of the author (the same discounted total; a factor a pair sum carried across
+    # nights can take, docs/capacity.md)
+    spread: Literal["week", "author"] = "week"
 
 
 class AntiGaming(Strict):

@@ -116,6 +116,12 @@ def test_a_burst_week_counts_at_most_the_ratio_of_the_other_weeks(spark):
                 + [("steady", week, 1.0) for week in range(13)])
     assertDataFrameEqual(burst_factors(interactions, AG, window_days=91),
                          spark.createDataFrame(expected, "target_id STRING, week INT, burst_factor DOUBLE"))
+    # spread over the author: bursty keeps 12 × 2.0 + 6 = 30 of its 84 in all, and every week of
+    # it counts 30/84 = 5/14 (the same discounted total); steady keeps everything
+    spread = AG.model_copy(update={"bursts": AG.bursts.model_copy(update={"spread": "author"})})
+    assertDataFrameEqual(burst_factors(interactions, spread, window_days=91), spark.createDataFrame(
+        [("bursty", week, 5 / 14) for week in range(13)] + [("steady", week, 1.0) for week in range(13)],
+        "target_id STRING, week INT, burst_factor DOUBLE"))
 
 
 def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):

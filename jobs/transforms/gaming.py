@@ -65,7 +65,8 @@ def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days:
     `interactions` has target_id, week (0 = the snapshot's week), w (one interaction's weight)
     and events (how many such interactions the row folds).
     A week counts at most max_week_ratio × the mean of the target's other weeks of the window
-    (or min_week_weight, whichever is more).
+    (or min_week_weight, whichever is more). With `bursts.spread: author` every week of the
+    target gets the share of its weight that its weeks keep in all.
     """
     b = settings.bursts
     weeks_in_window = max(2, -(-window_days // 7))
@@ -76,7 +77,14 @@ def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days:
     others = (F.sum("_week_w").over(per_target) - F.max("_week_w").over(per_target)) / (weeks_in_window - 1)
     cap = F.greatest(F.lit(b.max_week_ratio) * others, F.lit(b.min_week_weight))
     factor = F.least(F.lit(1.0), F.coalesce(F.try_divide(cap, F.col("_week_w")), F.lit(1.0)))
-    return weekly.select("target_id", "week", factor.alias("burst_factor"))
+    damped = weekly.select("target_id", "week", "_week_w", factor.alias("burst_factor"))
+    if b.spread == "author":
+        # what the author's weeks keep in all, as one factor on each of its weeks: the author's
+        # discounted total is the same, a burst week's engagers are damped no more than others
+        kept = F.try_divide(F.sum(F.col("burst_factor") * F.col("_week_w")).over(per_target),
+                            F.sum("_week_w").over(per_target))
+        damped = damped.withColumn("burst_factor", F.coalesce(kept, F.lit(1.0)))
+    return damped.drop("_week_w")
 
 
 def swap_ring_members(endorsements: DataFrame, settings: AntiGaming) -> DataFrame:
