@@ -100,8 +100,9 @@ def cfg(data_root):
 # deserialise for no parallelism worth having (`pytest -m "not system"`, whole-machine CPU from
 # /proc/stat, three alternating pairs: 170 / 175 / 223 s wall with two, 145 / 130 / 177 s with
 # one, CPU −20 to −25 %; docs/capacity.md). The e2e reference run keeps its config's two shuffle
-# partitions, and so do the CLI runs in JVMs of their own and the standalone cluster, which must
-# publish the same bytes as it: the sums do not depend on how the rows are cut (jobs/transforms/sums.py).
+# partitions; the CLI runs in JVMs of their own (conf/local.yaml's eight) and the standalone
+# cluster (two) are cut their own way too, and the in-process runs (the rerun among them) in one:
+# all publish the same bytes, as the sums do not depend on how rows are cut (jobs/transforms/sums.py).
 ONE_PARTITION = {"spark.default.parallelism": "1", "spark.sql.shuffle.partitions": "1"}
 
 

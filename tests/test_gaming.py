@@ -36,8 +36,8 @@ def test_a_posting_timer_is_automation_and_a_person_is_not(spark):
     rows = out.collect()    # computed once; compared as a frame of the same schema
     # timer: too regular; feed: every post a link; few: too few posts to judge
     bot = AG.automation.factor
-    assertDataFrameEqual(spark.createDataFrame(rows, out.schema).select("profile_id", "link_share", "automation_factor"),
-                         spark.createDataFrame(
+    got_frame = spark.createDataFrame(rows, out.schema).select("profile_id", "link_share", "automation_factor")
+    assertDataFrameEqual(got_frame, spark.createDataFrame(
         [("timer", 0.0, bot), ("feed", 1.0, bot), ("person", 0.0, 1.0), ("few", 0.0, 1.0)],
         "profile_id STRING, link_share DOUBLE, automation_factor DOUBLE"))
     got = {r.profile_id: r for r in rows}
