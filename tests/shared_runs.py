@@ -91,7 +91,8 @@ def fingerprint(spark, cfg: Config) -> dict:
 def published_rows(cfg: Config, spec, day: dt.date) -> int:
     """Rows a reader without Spark (delta-rs) sees for `day` right now; 0 before the first write."""
     path = cfg.paths.warehouse / spec.layer / spec.name
-    if not (path / "_delta_log").is_dir():
+    # no commit yet: a crash while the table is created can leave its log folder without one
+    if not any((path / "_delta_log").glob("*.json")):
         return 0
     table = DeltaTable(str(path)).to_pyarrow_table(columns=["snapshot_date"], filters=[("snapshot_date", "=", day)])
     return table.num_rows
