@@ -39,6 +39,7 @@ from pipelines.core.io import read_table
 from pipelines.core.io import table_path
 from pipelines.orchestration.erasure import Erased, forget
 from pipelines.orchestration.nightly import NIGHTLY, run_nightly
+from pipelines.serving.analyst import committed
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
@@ -91,8 +92,7 @@ def fingerprint(spark, cfg: Config) -> dict:
 def published_rows(cfg: Config, spec, day: dt.date) -> int:
     """Rows a reader without Spark (delta-rs) sees for `day` right now; 0 before the first write."""
     path = cfg.paths.warehouse / spec.layer / spec.name
-    # no commit yet: a crash while the table is created can leave its log folder without one
-    if not any((path / "_delta_log").glob("*.json")):
+    if not committed(path):
         return 0
     table = DeltaTable(str(path)).to_pyarrow_table(columns=["snapshot_date"], filters=[("snapshot_date", "=", day)])
     return table.num_rows

@@ -14,7 +14,13 @@ from schemas.registry import QUERYABLE
 
 def table_ready(cfg: Config, name: str) -> bool:
     """Whether the queryable table `name` has been written yet."""
-    return (table_dir(cfg, name) / "_delta_log").is_dir()
+    return committed(table_dir(cfg, name))
+
+
+def committed(path) -> bool:
+    """Whether the Delta table at `path` has a commit: a writer that died while creating it can
+    leave its log folder with none, which delta-rs does not open."""
+    return any((path / "_delta_log").glob("*.json"))
 
 
 def table_dir(cfg: Config, name: str):
