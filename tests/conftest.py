@@ -9,12 +9,15 @@ import datetime as dt
 import gzip
 import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from pyspark.sql import functions as F
 
 from generator import generate
-from pipelines.core.config import load_config
+from pipelines.core.config import CONF_DIR, load_config
 from pipelines.core.io import read_table
 from pipelines.orchestration.nightly import run_nightly
 from pipelines.core.session import get_spark, session_conf
@@ -80,9 +83,6 @@ def pytest_collection_modifyitems(config, items):
 # same bytes.
 INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 CODEGEN = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
-# the collector and interpreted queries for the CLI runs the tests start in a JVM of their own
-# (through JAVA_TOOL_OPTIONS: Spark reads spark.* system properties)
-CLI_JAVA_OPTIONS = " ".join([TEST_JVM, *(f"-D{key}={value}" for key, value in INTERPRETED.items())])
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +100,9 @@ def cfg(data_root):
 # deserialise for no parallelism worth having (`pytest -m "not system"`, whole-machine CPU from
 # /proc/stat, three alternating pairs: 170 / 175 / 223 s wall with two, 145 / 130 / 177 s with
 # one, CPU −20 to −25 %; docs/capacity.md). The e2e reference run keeps its config's two shuffle
-# partitions; the CLI runs in JVMs of their own (conf/local.yaml's eight) and the standalone
-# cluster (two) are cut their own way too, and the in-process runs (the rerun among them) in one:
-# all publish the same bytes, as the sums do not depend on how rows are cut (jobs/transforms/sums.py).
+# partitions and the standalone cluster two executors' worth; the in-process runs (the rerun
+# among them) and the CLI runs in JVMs of their own (cli_conf, below) run on one: all publish the
+# same bytes, as the sums do not depend on how rows are cut (jobs/transforms/sums.py).
 ONE_PARTITION = {"spark.default.parallelism": "1", "spark.sql.shuffle.partitions": "1"}
 
 
@@ -114,6 +114,34 @@ def spark(cfg):
         session.conf.set(key, value)
     yield session
     session.stop()
+
+
+def conf_dir_with(folder: Path, changes: dict, extra_conf: dict | None = None) -> Path:
+    """A copy of conf/ at `folder` whose local.yaml has `changes` (dotted keys) applied and
+    `extra_conf` added to its Spark settings: for CLOUT_CONF_DIR."""
+    shutil.copytree(CONF_DIR, folder)
+    raw = yaml.safe_load((folder / "local.yaml").read_text())
+    for dotted, value in changes.items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    raw["spark"]["extra_conf"].update(extra_conf or {})
+    (folder / "local.yaml").write_text(yaml.safe_dump(raw))
+    return folder
+
+
+def cli_conf(folder: Path, *, event_log: bool) -> Path:
+    """conf/ for the CLI runs the tests start in JVMs of their own (CLOUT_CONF_DIR): the test
+    session's collector, partitions and interpreted queries, and an event log only where a test
+    reads it. A CLI backfill of the test sample's two dates, four alternating runs each: 245
+    CPU-s on average (222–264) with conf/ as shipped, 229 (205–271) this way (docs/capacity.md,
+    "Tuning tried": a noisy host, a small cut)."""
+    changes = {"spark.shuffle_partitions": 1, "spark.driver_java_options": TEST_JVM}
+    if not event_log:
+        changes["paths.spark_events"] = None
+    return conf_dir_with(folder, changes, {**ONE_PARTITION, **INTERPRETED})
 
 
 def config_for(root, **extra):

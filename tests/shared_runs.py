@@ -51,7 +51,7 @@ from schemas.ops_runs import RUNS
 from schemas.silver_daily_partials import DAILY_PARTIALS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import DAY, CLI_JAVA_OPTIONS, checksum, config_for, truth_profiles
+from tests.conftest import DAY, checksum, cli_conf, config_for, truth_profiles
 
 FIRST, SECOND = DAY - dt.timedelta(days=1), DAY
 INGESTED = (RAW_EVENTS, EVENTS, QUARANTINE)
@@ -114,18 +114,21 @@ class BackfillChain:
 # compilations a fresh JVM starts were a third of their CPU, thrown away with them (measured on the
 # chain's crashed part alone: 554 → 380 CPU seconds, wall 307 → 282 s). The attempt that goes on to
 # SECOND's start runs the same way; SECOND's own nightly runs in this process, as the nightly does.
-# Like every test run, they run their queries interpreted, with the serial collector (conftest).
-SHORT_LIVED_JVM = {"JAVA_TOOL_OPTIONS": f"-XX:TieredStopAtLevel=1 {CLI_JAVA_OPTIONS}"}
+# Like every test run, they run their queries interpreted, with the serial collector, on one
+# partition (conftest.cli_conf); no test reads their event logs.
+SHORT_LIVED_JVM = {"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1"}
 
 
 def run_backfill_chain(spark, root: Path, landing: Path, crash_points, kill_at) -> BackfillChain:
     shutil.copytree(landing, root / "landing")
     cfg = config_for(root)
     args = clout("backfill", "--start", str(FIRST), "--end", str(SECOND), root=root)
+    conf = cli_conf(root.parent / f"{root.name}-conf", event_log=False)
 
     def start():
         return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True, env={**os.environ, **SHORT_LIVED_JVM})
+                                start_new_session=True,
+                                env={**os.environ, **SHORT_LIVED_JVM, "CLOUT_CONF_DIR": str(conf)})
 
     crashes = []
     for point, trigger, delay in crash_points:
@@ -177,9 +180,10 @@ def run_concurrently(spark, root: Path, landing: Path) -> ConcurrentRun:
     """A backfill of FIRST in another process; SECOND's nightly here, started while it ingests."""
     shutil.copytree(landing, root / "landing")
     cfg = config_for(root)
+    conf = cli_conf(root.parent / f"{root.name}-conf", event_log=True)   # test_operations reads its log
     proc = subprocess.Popen(clout("backfill", "--start", str(FIRST), "--end", str(FIRST), root=root),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "JAVA_TOOL_OPTIONS": CLI_JAVA_OPTIONS})
+                            env={**os.environ, "CLOUT_CONF_DIR": str(conf)})
     ingesting, log = threading.Event(), []
 
     def follow():

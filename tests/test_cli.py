@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from tests.conftest import conf_dir_with
+
 CLOUT = [sys.executable, "-m", "pipelines.orchestration.cli"]
 
 
@@ -83,26 +85,6 @@ def test_query_reaches_the_published_tables_and_no_file_beside_them(tmp_path, ca
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv", "warehouse"]
 
 
-def conf_dir_with(tmp_path, **changes):
-    """A copy of conf/ whose local.yaml has `changes` (dotted keys) applied, for CLOUT_CONF_DIR."""
-    import shutil
-
-    import yaml
-
-    from pipelines.core.config import CONF_DIR
-    conf = tmp_path / "conf"
-    shutil.copytree(CONF_DIR, conf)
-    raw = yaml.safe_load((conf / "local.yaml").read_text())
-    for dotted, value in changes.items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node[part]
-        node[leaf] = value
-    (conf / "local.yaml").write_text(yaml.safe_dump(raw))
-    return conf
-
-
 @pytest.mark.parametrize("changes, message", [
     ({"spark.shuffle_partitions": "many"}, "bad value for 'spark.shuffle_partitions'"),
     ({"paths.warehouse": "/etc/clout-warehouse"}, "paths.warehouse /etc/clout-warehouse is outside the data root"),
@@ -110,12 +92,8 @@ def conf_dir_with(tmp_path, **changes):
     ({"spark.extra_conf.spark.hadoop.fs.s3a.secret.key": "hunter2"}, "looks like a credential"),
 ])
 def test_bad_config_file_is_one_line_exit_2_and_writes_nothing(changes, message, tmp_path):
-    conf = conf_dir_with(tmp_path, **{k: v for k, v in changes.items() if "extra_conf" not in k})
-    if any("extra_conf" in k for k in changes):
-        import yaml
-        raw = yaml.safe_load((conf / "local.yaml").read_text())
-        raw["spark"]["extra_conf"].update({k.split("extra_conf.")[1]: v for k, v in changes.items()})
-        (conf / "local.yaml").write_text(yaml.safe_dump(raw))
+    conf = conf_dir_with(tmp_path / "conf", {k: v for k, v in changes.items() if "extra_conf" not in k},
+                         {k.split("extra_conf.")[1]: v for k, v in changes.items() if "extra_conf" in k})
     root = tmp_path / "root"
     proc = subprocess.run([*CLOUT, "nightly", "--date", "2026-09-30", "--data-root", str(root)],
                           capture_output=True, text=True, timeout=120,

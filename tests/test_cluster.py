@@ -165,6 +165,7 @@ def shipped_conf(conf_dir: Path, data_root: Path) -> str:
     # queries interpreted, as in every test run but the local reference (tests/conftest.py): the
     # cluster's tables must equal those of the reference, computed with code generation
     env["spark"]["extra_conf"].update(INTERPRETED)
+    env["paths"]["spark_events"] = None    # no test reads this run's event log (tests/conftest.py: cli_conf)
     (conf_dir / "standalone.yaml").write_text(yaml.safe_dump(env, sort_keys=False))
     return "standalone"
 
