@@ -17,7 +17,7 @@ import yaml
 from pyspark.sql import functions as F
 
 from generator import generate
-from pipelines.core.config import CONF_DIR, load_config
+from pipelines.core.config import CONF_DIR, load_config, set_dotted
 from pipelines.core.io import read_table
 from pipelines.orchestration.nightly import run_nightly
 from pipelines.core.session import get_spark, session_conf
@@ -122,11 +122,7 @@ def conf_dir_with(folder: Path, changes: dict, extra_conf: dict | None = None) -
     shutil.copytree(CONF_DIR, folder)
     raw = yaml.safe_load((folder / "local.yaml").read_text())
     for dotted, value in changes.items():
-        node = raw
-        *parents, leaf = dotted.split(".")
-        for part in parents:
-            node = node[part]
-        node[leaf] = value
+        set_dotted(raw, dotted, value)
     raw["spark"]["extra_conf"].update(extra_conf or {})
     (folder / "local.yaml").write_text(yaml.safe_dump(raw))
     return folder

@@ -143,7 +143,8 @@ def _first_error(err: ValidationError) -> str:
     return f"bad value for '{key}': {first['msg']} (got {first.get('input')!r})"
 
 
-def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+def set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set `value` at a dotted key ("spark.shuffle_partitions") of a raw config tree."""
     node = tree
     *parents, leaf = dotted.split(".")
     for part in parents:
@@ -180,7 +181,7 @@ def load_config(env: str = "local", overrides: dict[str, Any] | None = None,
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path.name}: top level must be a mapping")
     for dotted, value in (overrides or {}).items():
-        _set_dotted(raw, dotted, value)
+        set_dotted(raw, dotted, value)
     _resolve_paths(raw)
     try:
         return Config.model_validate(raw)
