@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from generator import generate
@@ -83,6 +84,15 @@ def pytest_collection_modifyitems(config, items):
 # same bytes.
 INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 CODEGEN = {"spark.sql.codegen.wholeStage": "true", "spark.sql.codegen.factoryMode": "FALLBACK"}
+# Adaptive execution off in the tests: it re-plans every query at each shuffle, which on a few
+# hundred rows costs more than it saves (whole-machine CPU from /proc/stat, alternating pairs,
+# 2026-12-01: `pytest -m "not system"` 213 / 205 CPU-s adaptive, 186 / 195 not; a CLI backfill of
+# the test sample's two dates 221 / 205 adaptive, 211 / 180 not, with the same gold tables;
+# docs/capacity.md). The e2e reference run keeps it, as production runs do (conf/local.yaml),
+# so the runs compared with it (the rerun, the CLI runs, the standalone cluster) check that it
+# does not change a byte.
+NOT_ADAPTIVE = {"spark.sql.adaptive.enabled": "false"}
+ADAPTIVE = {"spark.sql.adaptive.enabled": "true"}
 
 
 @pytest.fixture(scope="session")
@@ -106,14 +116,32 @@ def cfg(data_root):
 ONE_PARTITION = {"spark.default.parallelism": "1", "spark.sql.shuffle.partitions": "1"}
 
 
+# The test session's runtime SQL settings. A CLI command run in this process (`main(argv)`)
+# applies conf/'s own to the session it finds (SparkSession.builder.getOrCreate: eight shuffle
+# partitions, adaptive execution), so they are put back after every test.
+TEST_SQL = {"spark.sql.shuffle.partitions": ONE_PARTITION["spark.sql.shuffle.partitions"], **INTERPRETED, **NOT_ADAPTIVE}
+
+
+def use_test_sql(session: SparkSession) -> None:
+    for key, value in TEST_SQL.items():
+        session.conf.set(key, value)
+
+
 @pytest.fixture(scope="session")
 def spark(cfg):
     settings = cfg.spark.model_copy(update={"extra_conf": {**cfg.spark.extra_conf, **ONE_PARTITION}})
     session = get_spark(cfg.model_copy(update={"spark": settings}), "clout-tests")
-    for key, value in INTERPRETED.items():
-        session.conf.set(key, value)
+    use_test_sql(session)
     yield session
     session.stop()
+
+
+@pytest.fixture(autouse=True)
+def test_sql_after_each_test():
+    yield
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        use_test_sql(session)
 
 
 def conf_dir_with(folder: Path, changes: dict, extra_conf: dict | None = None) -> Path:
@@ -130,14 +158,14 @@ def conf_dir_with(folder: Path, changes: dict, extra_conf: dict | None = None) -
 
 def cli_conf(folder: Path, *, event_log: bool) -> Path:
     """conf/ for the CLI runs the tests start in JVMs of their own (CLOUT_CONF_DIR): the test
-    session's collector, partitions and interpreted queries, and an event log only where a test
-    reads it. A CLI backfill of the test sample's two dates, four alternating runs each: 245
+    session's collector, partitions, interpreted queries and no adaptive execution, and an event
+    log only where a test reads it. A CLI backfill of the test sample's two dates, four alternating runs each: 245
     CPU-s on average (222–264) with conf/ as shipped, 229 (205–271) this way (docs/capacity.md,
     "Tuning tried": a noisy host, a small cut)."""
     changes = {"spark.shuffle_partitions": 1, "spark.driver_java_options": TEST_JVM}
     if not event_log:
         changes["paths.spark_events"] = None
-    return conf_dir_with(folder, changes, {**ONE_PARTITION, **INTERPRETED})
+    return conf_dir_with(folder, changes, {**ONE_PARTITION, **INTERPRETED, **NOT_ADAPTIVE})
 
 
 def config_for(root, **extra):
@@ -151,7 +179,7 @@ def e2e(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     truth = generate(root / "landing", **E2E_SAMPLE, log=lambda _: None)
     cfg = config_for(root)
-    with session_conf(spark, {**CODEGEN, "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions)}):
+    with session_conf(spark, {**CODEGEN, **ADAPTIVE, "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions)}):
         first = run_nightly(cfg, DAY, spark=spark)
     return cfg, truth, first
 

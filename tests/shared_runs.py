@@ -51,7 +51,7 @@ from schemas.ops_runs import RUNS
 from schemas.silver_daily_partials import DAILY_PARTIALS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import DAY, checksum, cli_conf, config_for, truth_profiles
+from tests.conftest import DAY, checksum, cli_conf, config_for, truth_profiles, use_test_sql
 
 FIRST, SECOND = DAY - dt.timedelta(days=1), DAY
 INGESTED = (RAW_EVENTS, EVENTS, QUARANTINE)
@@ -153,17 +153,16 @@ def run_backfill_chain(spark, root: Path, landing: Path, crash_points, kill_at) 
 
 def cli_here(spark, argv: list[str]) -> tuple[int, str]:
     """`clout ARGV` in this process, on the test session, and what it printed. The CLI sets the
-    session's checkpoint folder and shuffle partitions from its own config: both are put back."""
+    session's checkpoint folder and SQL settings from its own config: both are put back."""
     from pipelines.orchestration.cli import main
 
     checkpoints = spark.sparkContext._jsc.sc().getCheckpointDir().get()
-    partitions = spark.conf.get("spark.sql.shuffle.partitions")
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
             code = main(argv)
     finally:
-        spark.conf.set("spark.sql.shuffle.partitions", partitions)
+        use_test_sql(spark)
         spark.sparkContext.setCheckpointDir(checkpoints)
     return code, out.getvalue()
 

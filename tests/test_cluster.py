@@ -38,7 +38,7 @@ from schemas.gold_scores import SCORES
 from schemas.silver_events import EVENTS
 from schemas.silver_profiles import PROFILES
 from schemas.silver_quarantine import QUARANTINE
-from tests.conftest import DAY, INTERPRETED, TEST_OVERRIDES, checksum
+from tests.conftest import DAY, INTERPRETED, NOT_ADAPTIVE, TEST_OVERRIDES, checksum
 
 SPARK_BIN = Path(sys.executable).parent          # the venv's spark-class and spark-submit
 LOOPBACK = "127.0.0.1"
@@ -162,9 +162,10 @@ def shipped_conf(conf_dir: Path, data_root: Path) -> str:
     env["env"] = "standalone"
     env["paths"]["data_root"] = str(data_root)
     env["spark"]["shuffle_partitions"] = TEST_OVERRIDES["spark.shuffle_partitions"]
-    # queries interpreted, as in every test run but the local reference (tests/conftest.py): the
-    # cluster's tables must equal those of the reference, computed with code generation
-    env["spark"]["extra_conf"].update(INTERPRETED)
+    # queries interpreted and not adaptive, as in every test run but the local reference
+    # (tests/conftest.py): the cluster's tables must equal those of the reference, computed with
+    # code generation and adaptive execution
+    env["spark"]["extra_conf"].update({**INTERPRETED, **NOT_ADAPTIVE})
     env["paths"]["spark_events"] = None    # no test reads this run's event log (tests/conftest.py: cli_conf)
     (conf_dir / "standalone.yaml").write_text(yaml.safe_dump(env, sort_keys=False))
     return "standalone"
