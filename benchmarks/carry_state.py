@@ -8,8 +8,10 @@ Counts, on the window of --date exactly as the `window` stage reads it (jobs/win
 delivered by D, retractions netted, resolved to profiles, opted-out profiles left out): its
 partial rows, interactions and posts; the engager → author pairs (what a carried pair sum keeps),
 per event type, per day and per week back from D (what the burst rule would need per pair); the
-author-weeks; the new day's rows; and how much of the window sits in author-weeks the burst rule
-damps tonight (read from the published edges: the rows a carried night would still revisit).
+author-weeks, and the author-days and engager-days (what a burst rule weighed before engager
+quality, candidate v6, and engager quality's active days would carry); the new day's rows; how
+much of the window sits in author-weeks the burst rule damps tonight (read from the published
+edges: the rows a carried night would still revisit); and the engagers whose quality is below 1.
 Results: benchmarks/results/carry-state-<label>.json.
 """
 from __future__ import annotations
@@ -49,10 +51,13 @@ def state_sizes(events, edges, run_date: dt.date) -> dict:
         "pair_days": distinct(interactions, "actor_id", "target_id", "event_date"),
         "pair_weeks": distinct(interactions, "actor_id", "target_id", week),
         "author_weeks": distinct(interactions, "target_id", week),
+        "author_days": distinct(interactions, "target_id", "event_date"),
+        "engager_days": distinct(events, "actor_id", "event_date"),
         "new_day_rows": events.where(F.col("landing_date") == F.lit(run_date)).count(),
         "authors_with_a_damped_week": damped.count(),
         "interaction_rows_of_those_authors": interactions.join(damped, "target_id", "left_semi").count(),
         "edges_published": edges.count(),
+        "engagers_below_full_quality": edges.where(F.col("engager_quality") < 1).select("engager_id").distinct().count(),
     }
 
 
@@ -75,6 +80,8 @@ def main() -> None:
         "pairs_per_interaction_row": round(sizes["pairs"] / rows, 3),
         "pair_weeks_per_interaction_row": round(sizes["pair_weeks"] / rows, 3),
         "pair_days_per_interaction_row": round(sizes["pair_days"] / rows, 3),
+        "author_days_per_interaction_row": round(sizes["author_days"] / rows, 3),
+        "engager_days_per_interaction_row": round(sizes["engager_days"] / rows, 3),
         "damped_authors_share_of_interaction_rows": round(sizes["interaction_rows_of_those_authors"] / rows, 3),
         "new_day_share_of_window": round(sizes["new_day_rows"] / sizes["partial_rows"], 4)})
 

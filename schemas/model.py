@@ -79,6 +79,10 @@ class Bursts(Strict):
     # every edge of the author (the same discounted total; a factor a pair sum carried across
     # nights can take, docs/capacity.md)
     spread: Literal["week", "author"] = "week"
+    # whether a week's weight counts each interaction at its engager's quality (v1–v5), or at its
+    # type and recency alone (v6): then a week is a sum of per-author, per-day sums that a window
+    # carried across nights keeps, which tonight's quality of each engager does not move
+    engager_quality: bool = True
 
 
 class AntiGaming(Strict):

@@ -124,6 +124,20 @@ def test_a_burst_week_counts_at_most_the_ratio_of_the_other_weeks(spark):
         "target_id STRING, week INT, burst_factor DOUBLE"))
 
 
+def test_a_burst_weighed_before_engager_quality_is_a_burst_of_low_quality_engagers_too(spark):
+    # week 0: 30 interactions of 1.0 from an engager of quality 0.1 (w 0.1 each); weeks 1–12: 2.0
+    # from people of quality 1. With quality the burst week weighs 3.0, under the cap (3 × 2.0 = 6);
+    # before it, 30.0: it keeps 6 of 30 (0.2)
+    rows = [("target", 0, 0.1, 1.0, 30)] + [("target", week, 2.0, 2.0, 1) for week in range(1, 13)]
+    interactions = spark.createDataFrame(rows, "target_id STRING, week INT, w DOUBLE, w_event DOUBLE, events BIGINT")
+    schema = "target_id STRING, week INT, burst_factor DOUBLE"
+    assertDataFrameEqual(burst_factors(interactions, AG, window_days=91),
+                         spark.createDataFrame([("target", week, 1.0) for week in range(13)], schema))
+    before = AG.model_copy(update={"bursts": AG.bursts.model_copy(update={"engager_quality": False})})
+    assertDataFrameEqual(burst_factors(interactions, before, window_days=91), spark.createDataFrame(
+        [("target", 0, 0.2)] + [("target", week, 1.0) for week in range(1, 13)], schema))
+
+
 def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
     ring = ["r1", "r2", "r3", "r4"]
     weeks = [DAY - dt.timedelta(days=7 * k) for k in range(13)]       # steady: no burst anywhere

@@ -51,8 +51,8 @@ def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *
                           snapshot_date: dt.date) -> DataFrame:
     """Every interaction of one profile with another, weighted by its type, its recency and the
     engager's quality: actor_id, target_id, event_type, event_date, target_content_id, topics
-    (the event's own tags), w (one event's weight), events (how many the row folds) and week
-    (0 = the snapshot's week)."""
+    (the event's own tags), w (one event's weight), w_event (its weight by type and recency, before
+    the engager's quality), events (how many the row folds) and week (0 = the snapshot's week)."""
     weights = model.interaction_weights.model_dump()
     type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
                                F.col("event_type"))
@@ -62,8 +62,8 @@ def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *
                          & (F.col("actor_id") != F.col("target_id")))
             .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
             .select("actor_id", "target_id", "event_type", "event_date", "target_content_id", "topics",
-                    (type_weight * recency * F.col("quality")).alias("w"), "events",
-                    F.floor(age_days / 7).alias("week")))
+                    (type_weight * recency * F.col("quality")).alias("w"), (type_weight * recency).alias("w_event"),
+                    "events", F.floor(age_days / 7).alias("week")))
 
 
 def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date,

@@ -62,7 +62,8 @@ def automation(events: DataFrame, settings: AntiGaming) -> DataFrame:
 def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days: int) -> DataFrame:
     """Per (target_id, week): the factor that damps a week far above the target's other weeks.
 
-    `interactions` has target_id, week (0 = the snapshot's week), w (one interaction's weight)
+    `interactions` has target_id, week (0 = the snapshot's week), w (one interaction's weight),
+    w_event (the same before its engager's quality; read with `bursts.engager_quality: false`)
     and events (how many such interactions the row folds).
     A week counts at most max_week_ratio × the mean of the target's other weeks of the window
     (or min_week_weight, whichever is more). With `bursts.spread: author` every week of the
@@ -70,7 +71,8 @@ def burst_factors(interactions: DataFrame, settings: AntiGaming, *, window_days:
     """
     b = settings.bursts
     weeks_in_window = max(2, -(-window_days // 7))
-    weekly = interactions.groupBy("target_id", "week").agg(exact_sum(F.col("w") * F.col("events")).alias("_week_w"))
+    weight = F.col("w") if b.engager_quality else F.col("w_event")
+    weekly = interactions.groupBy("target_id", "week").agg(exact_sum(weight * F.col("events")).alias("_week_w"))
     # ordered, whole-partition frame: the float sums run in one order on every run (reruns reproduce)
     per_target = (Window.partitionBy("target_id").orderBy("week")
                   .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))
