@@ -57,7 +57,7 @@ def state_sizes(events, edges, run_date: dt.date) -> dict:
         "authors_with_a_damped_week": damped.count(),
         "interaction_rows_of_those_authors": interactions.join(damped, "target_id", "left_semi").count(),
         "edges_published": edges.count(),
-        "engagers_below_full_quality": edges.where(F.col("engager_quality") < 1).select("engager_id").distinct().count(),
+        "engagers_below_full_quality": distinct(edges.where(F.col("engager_quality") < 1), "engager_id"),
     }
 
 

@@ -119,7 +119,8 @@ ONE_PARTITION = {"spark.default.parallelism": "1", "spark.sql.shuffle.partitions
 # The test session's runtime SQL settings. A CLI command run in this process (`main(argv)`)
 # applies conf/'s own to the session it finds (SparkSession.builder.getOrCreate: eight shuffle
 # partitions, adaptive execution), so they are put back after every test.
-TEST_SQL = {"spark.sql.shuffle.partitions": ONE_PARTITION["spark.sql.shuffle.partitions"], **INTERPRETED, **NOT_ADAPTIVE}
+TEST_SQL = {"spark.sql.shuffle.partitions": ONE_PARTITION["spark.sql.shuffle.partitions"],
+            **INTERPRETED, **NOT_ADAPTIVE}
 
 
 def use_test_sql(session: SparkSession) -> None:
@@ -159,9 +160,10 @@ def conf_dir_with(folder: Path, changes: dict, extra_conf: dict | None = None) -
 def cli_conf(folder: Path, *, event_log: bool) -> Path:
     """conf/ for the CLI runs the tests start in JVMs of their own (CLOUT_CONF_DIR): the test
     session's collector, partitions, interpreted queries and no adaptive execution, and an event
-    log only where a test reads it. A CLI backfill of the test sample's two dates, four alternating runs each: 245
-    CPU-s on average (222–264) with conf/ as shipped, 229 (205–271) this way (docs/capacity.md,
-    "Tuning tried": a noisy host, a small cut)."""
+    log only where a test reads it. A CLI backfill of the test sample's two dates, four
+    alternating runs each: 245 CPU-s on average (222–264) with conf/ as shipped, 229 (205–271) on
+    one partition without an event log; without adaptive execution too, 196 against 213 (two
+    pairs; docs/capacity.md, "Tuning tried")."""
     changes = {"spark.shuffle_partitions": 1, "spark.driver_java_options": TEST_JVM}
     if not event_log:
         changes["paths.spark_events"] = None
@@ -179,7 +181,8 @@ def e2e(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     truth = generate(root / "landing", **E2E_SAMPLE, log=lambda _: None)
     cfg = config_for(root)
-    with session_conf(spark, {**CODEGEN, **ADAPTIVE, "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions)}):
+    production_like = {**CODEGEN, **ADAPTIVE, "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions)}
+    with session_conf(spark, production_like):
         first = run_nightly(cfg, DAY, spark=spark)
     return cfg, truth, first
 
