@@ -61,17 +61,22 @@ def state_sizes(events, edges, run_date: dt.date) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def window_of_date(description: str, app: str):
+    """The command line of the carried-window benchmarks (--data-root, --date, --label, --out),
+    their config and session, and the window of --date as the `window` stage reads it (cached)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data-root", default="data")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=END)
     parser.add_argument("--label", default="small", help="names the result file")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     cfg = load_config("local", {"paths.data_root": args.data_root, "spark.driver_memory": "6g"})
-    spark = get_spark(cfg, "carry-state")
-    ctx = JobContext(spark, cfg, args.date, "carry-state")
-    events = window_events(ctx).cache()
+    spark = get_spark(cfg, app)
+    return args, cfg, spark, window_events(JobContext(spark, cfg, args.date, app)).cache()
+
+
+def main() -> None:
+    args, cfg, spark, events = window_of_date(__doc__.split("\n\n")[0], "carry-state")
     edges = read_table(spark, cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(args.date))
     sizes = state_sizes(events, edges, args.date)
     rows = sizes["interaction_rows"]
