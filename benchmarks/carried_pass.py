@@ -36,7 +36,8 @@ from pyspark.sql import functions as F
 from benchmarks import save_result
 from benchmarks.carry_state import window_of_date
 from benchmarks.run import commit
-from jobs.transforms.engagement import engager_quality, weighted_interactions, window_start
+from jobs.transforms.engagement import (age_days, between_profiles, discounted_pairs, engager_quality, quality_of,
+                                        recency, type_weight, weighted_interactions, window_start)
 from jobs.transforms.gaming import burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.sums import exact_sum
 from pipelines.core.config import load_model
@@ -45,29 +46,19 @@ from schemas.model import Model
 CANDIDATE = "v6"
 
 
-def type_weight(model: Model):
-    weights = model.interaction_weights.model_dump()
-    return F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]), F.col("event_type"))
-
-
 def pairs_today(events: DataFrame, model: Model, run_date: dt.date, window_days: int) -> DataFrame:
     """engager_id, author_id, interactions, weight (burst-discounted) and ring_factor from the rows."""
     ag = model.anti_gaming
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     interactions = weighted_interactions(events, quality, model, snapshot_date=run_date)
-    damped = interactions.join(burst_factors(interactions, ag, window_days=window_days), ["target_id", "week"])
-    # materialised once, as engagement_edges does: the ring signals read the pairs five times
-    pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
-             .agg(F.sum("events").alias("interactions"),
-                  exact_sum(F.col("w") * F.col("events") * F.col("burst_factor")).alias("weight"))).localCheckpoint()
+    pairs = discounted_pairs(interactions, model, window_days=window_days).drop("raw_weight")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     return ring_factors(pairs, ag, swaps)
 
 
 def build_states(events: DataFrame, model: Model, epoch: dt.date, folder: Path) -> dict[str, Path]:
     """The three carried states, written once as Parquet under `folder`."""
-    interactions = events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
-                                & (F.col("actor_id") != F.col("target_id")))
+    interactions = between_profiles(events)
     since_epoch = F.datediff(F.col("event_date"), F.lit(epoch))
     growth = F.pow(F.lit(2.0), since_epoch / F.lit(model.recency_half_life_days))
     endorse = F.when(F.col("event_type") == "endorse", F.col("events")).otherwise(F.lit(0))
@@ -94,11 +85,10 @@ def pairs_carried(spark, paths: dict[str, Path], model: Model, run_date: dt.date
     pairs = spark.read.parquet(str(paths["pairs"]))
     rate = F.col("actions") / F.col("active_days")
     quality = spark.read.parquet(str(paths["engagers"])).select(
-        "engager_id", F.least(F.lit(1.0), F.lit(model.engager_quality.human_daily_actions) / rate).alias("quality"))
-    age = F.datediff(F.lit(run_date), F.col("event_date"))
+        "engager_id", quality_of(rate, human_daily_actions=model.engager_quality.human_daily_actions).alias("quality"))
     author_weeks = (spark.read.parquet(str(paths["author_days"]))
-                    .select(F.col("author_id").alias("target_id"), F.floor(age / 7).alias("week"),
-                            (F.col("day_weight") * F.pow(F.lit(0.5), age / F.lit(h))).alias("w_event"))
+                    .select(F.col("author_id").alias("target_id"), F.floor(age_days(run_date) / 7).alias("week"),
+                            (F.col("day_weight") * recency(model, run_date)).alias("w_event"))
                     .withColumn("events", F.lit(1)))
     burst = burst_factors(author_weeks, ag, window_days=window_days).groupBy("target_id").agg(
         F.first("burst_factor").alias("burst_factor"))    # v6 spreads it: one factor per author

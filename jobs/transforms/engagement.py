@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
@@ -44,7 +44,27 @@ def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFra
                       F.countDistinct("event_date").alias("active_days")))
     rate = F.col("actions") / F.col("active_days")
     return per_actor.select("actor_id", rate.alias("daily_actions"),
-                            F.least(F.lit(1.0), F.lit(human_daily_actions) / rate).alias("quality"))
+                            quality_of(rate, human_daily_actions=human_daily_actions).alias("quality"))
+
+
+def quality_of(daily_actions: Column, *, human_daily_actions: float) -> Column:
+    """An engager's quality from its actions per active day (engager_quality)."""
+    return F.least(F.lit(1.0), F.lit(human_daily_actions) / daily_actions)
+
+
+def type_weight(model: Model) -> Column:
+    """How much one interaction of its `event_type` says about influence."""
+    weights = model.interaction_weights.model_dump()
+    return F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]), F.col("event_type"))
+
+
+def age_days(snapshot_date: dt.date) -> Column:
+    return F.datediff(F.lit(snapshot_date), F.col("event_date"))
+
+
+def recency(model: Model, snapshot_date: dt.date) -> Column:
+    """An event's weight by its age: halved every recency half-life."""
+    return F.pow(F.lit(0.5), age_days(snapshot_date) / F.lit(model.recency_half_life_days))
 
 
 def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *,
@@ -53,17 +73,30 @@ def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *
     engager's quality: actor_id, target_id, event_type, event_date, target_content_id, topics
     (the event's own tags), w (one event's weight), w_event (its weight by type and recency, before
     the engager's quality), events (how many the row folds) and week (0 = the snapshot's week)."""
-    weights = model.interaction_weights.model_dump()
-    type_weight = F.element_at(F.create_map(*[F.lit(x) for kv in weights.items() for x in kv]),
-                               F.col("event_type"))
-    age_days = F.datediff(F.lit(snapshot_date), F.col("event_date"))
-    recency = F.pow(F.lit(0.5), age_days / F.lit(model.recency_half_life_days))
-    return (events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
-                         & (F.col("actor_id") != F.col("target_id")))
+    by_type_and_age = type_weight(model) * recency(model, snapshot_date)
+    return (between_profiles(events)
             .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
             .select("actor_id", "target_id", "event_type", "event_date", "target_content_id", "topics",
-                    (type_weight * recency * F.col("quality")).alias("w"), (type_weight * recency).alias("w_event"),
-                    "events", F.floor(age_days / 7).alias("week")))
+                    (by_type_and_age * F.col("quality")).alias("w"), by_type_and_age.alias("w_event"),
+                    "events", F.floor(age_days(snapshot_date) / 7).alias("week")))
+
+
+def between_profiles(events: DataFrame) -> DataFrame:
+    """The window's interactions of one profile with another (no posts, no self-engagement)."""
+    return events.where((F.col("event_type") != "post") & F.col("target_id").isNotNull()
+                        & (F.col("actor_id") != F.col("target_id")))
+
+
+def discounted_pairs(interactions: DataFrame, model: Model, *, window_days: int) -> DataFrame:
+    """weighted_interactions → engager_id, author_id, interactions, raw_weight and weight (burst
+    weeks damped), materialised once: the ring signals read the pairs five times (both
+    directions, triangles)."""
+    bursts = burst_factors(interactions, model.anti_gaming, window_days=window_days)
+    damped = interactions.join(bursts, ["target_id", "week"], how="inner")
+    return (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
+            .agg(F.sum("events").alias("interactions"), exact_sum(F.col("w") * F.col("events")).alias("raw_weight"),
+                 exact_sum(F.col("w") * F.col("events") * F.col("burst_factor")).alias("weight"))
+            ).localCheckpoint()
 
 
 def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, snapshot_date: dt.date,
@@ -77,13 +110,7 @@ def engagement_edges(events: DataFrame, quality: DataFrame, model: Model, *, sna
     """
     ag = model.anti_gaming
     interactions = weighted_interactions(events, quality, model, snapshot_date=snapshot_date)
-    damped = interactions.join(burst_factors(interactions, ag, window_days=window_days),
-                               ["target_id", "week"], how="inner")
-    # materialised once: the ring signals read the pairs five times (both directions, triangles)
-    pairs = (damped.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
-             .agg(F.sum("events").alias("interactions"), exact_sum(F.col("w") * F.col("events")).alias("raw_weight"),
-                  exact_sum(F.col("w") * F.col("events") * F.col("burst_factor")).alias("weight"))
-             ).localCheckpoint()
+    pairs = discounted_pairs(interactions, model, window_days=window_days)
     automated = automation(events, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
     swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), ag)
     edges = (ring_factors(pairs, ag, swaps).join(automated, "author_id", how="left")
