@@ -1,14 +1,17 @@
 """The steady-state night: one new delivery day after the window is built, per stage, for windows
 of 7, 30 and 90 days on the same population (issue 22's target: 90 days ≤ 1.5× 7 days).
 
-    .venv/bin/python -m benchmarks.steady_state --scale small
+    .venv/bin/python -m benchmarks.steady_state --scale small [--models v3 v6]
 
 Generates the scale's sample over the longest window + 1 days, once. The build (everything
 delivered by the day before the last, folded into the partials, gold published with a 90-day
 window) is a backfill, timed apart. Then, for each window, on a copy of that warehouse: the gold
-stages of the day before the last with that window (not timed: the warm start and the score
-smoothing read the snapshot before), and the whole nightly of the last day, timed per stage.
-Results: benchmarks/results/steady-state-<scale>.json and .md.
+stages of the day before the last with that window (not timed: the warm start, the score
+smoothing and the window's carried state read the day before), and the whole nightly of the last
+day, timed per stage. With several `--models` (the published one by default), each model's nights
+on their own copies, alternating: a model that carries the window's state across nights (v6) beside
+one whose edges are computed from the window's rows (v3). Results:
+benchmarks/results/steady-state-<scale>.json and .md.
 """
 from __future__ import annotations
 
@@ -43,19 +46,23 @@ def timed_stages(spark, cfg, day: dt.date, names) -> dict:
 
 
 def markdown(result: dict) -> str:
-    windows = list(result["steady"])
+    nights = {f"{w}-day window, {m} (s)": night for m, by_window in result["steady"].items()
+              for w, night in by_window.items()}
     lines = [f"# Steady-state night `{result['scale']}` — {result['date']}", "",
              f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days landed; code "
              f"{result['commit']}; 15-minute load average {result['load_average_15m']} (a shared machine).", "",
              f"Build (a backfill: {result['days'] - 1} delivery days at once, 90-day window): "
              f"{result['build_s']} s.", "",
-             "| stage | " + " | ".join(f"{w}-day window (s)" for w in windows) + " |",
-             "|---|" + "---|" * len(windows)]
+             "| stage | " + " | ".join(nights) + " |",
+             "|---|" + "---|" * len(nights)]
     for name, _ in STAGES:
-        lines.append(f"| {name} | " + " | ".join(str(result["steady"][w]["stages"][name]["seconds"])
-                                                  for w in windows) + " |")
-    lines.append("| **night** | " + " | ".join(f"**{result['steady'][w]['night_s']}**" for w in windows) + " |")
-    lines += ["", f"90-day night / 7-day night: **{result['ratio_90_to_7']}** (target ≤ 1.5)."]
+        lines.append(f"| {name} | " + " | ".join(str(n["stages"][name]["seconds"]) for n in nights.values()) + " |")
+    lines.append("| **night** | " + " | ".join(f"**{n['night_s']}**" for n in nights.values()) + " |")
+    lines.append("| window stage's state | " + " | ".join(n["stages"]["window"]["message"] or "(from the rows)"
+                                                        for n in nights.values()) + " |")
+    lines.append("")
+    lines += [f"90-day night / 7-day night, {m}: **{ratio}** (target ≤ 1.5)."
+              for m, ratio in result["ratio_90_to_7"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -63,13 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--windows", type=int, nargs="+", default=[7, 30, 90])
+    ap.add_argument("--models", nargs="+", default=None, help="model versions (default: the published one)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
     profiles, days = SCALES[args.scale]["profiles"], max(args.windows) + 1
     eve = END - dt.timedelta(days=1)
     with generated_sample(profiles, days, prefix="clout-steady-") as root:
-        def cfg_for(data_root: Path, window: int):
-            return load_config("local", {"paths.data_root": str(data_root), "pipeline.window_days": window})
+        def cfg_for(data_root: Path, window: int, model: str | None = None):
+            return load_config("local", {"paths.data_root": str(data_root), "pipeline.window_days": window,
+                                         **({"pipeline.model_version": model} if model else {})})
 
         built_cfg = cfg_for(root / "built", max(args.windows))
         built_cfg.paths.landing.parent.mkdir(parents=True, exist_ok=True)
@@ -78,23 +87,25 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         build = timed_stages(spark, built_cfg, eve, {name for name, _ in STAGES})
         build_s = round(time.perf_counter() - started, 1)
-        steady = {}
+        models = args.models or [built_cfg.pipeline.model_version]
+        steady = {model: {} for model in models}
         for window in args.windows:
-            cfg = cfg_for(root / f"w{window}", window)
-            shutil.copytree(root / "built", root / f"w{window}")
-            timed_stages(spark, cfg, eve, set(GOLD))
-            started = time.perf_counter()
-            stages = timed_stages(spark, cfg, END, {name for name, _ in STAGES})
-            steady[window] = {"night_s": round(time.perf_counter() - started, 1), "stages": stages}
-            shutil.rmtree(root / f"w{window}")
+            for model in models:
+                cfg = cfg_for(root / f"w{window}", window, model)
+                shutil.copytree(root / "built", root / f"w{window}")
+                timed_stages(spark, cfg, eve, set(GOLD))
+                started = time.perf_counter()
+                stages = timed_stages(spark, cfg, END, {name for name, _ in STAGES})
+                steady[model][window] = {"night_s": round(time.perf_counter() - started, 1), "stages": stages}
+                shutil.rmtree(root / f"w{window}")
         spark.stop()
     result = {"scale": args.scale, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
               "commit": commit(), "machine": f"{os.cpu_count()} cores, {built_cfg.spark.master}, "
                                              f"driver memory {built_cfg.spark.driver_memory}",
               "load_average_15m": round(os.getloadavg()[2], 1), "build_s": build_s, "build": build,
               "steady": steady}
-    if 7 in steady and 90 in steady:
-        result["ratio_90_to_7"] = round(steady[90]["night_s"] / steady[7]["night_s"], 2)
+    result["ratio_90_to_7"] = {model: round(nights[90]["night_s"] / nights[7]["night_s"], 2)
+                               for model, nights in steady.items() if 7 in nights and 90 in nights}
     save_result(args.out, f"steady-state-{args.scale}.json", result)
     (args.out / f"steady-state-{args.scale}.md").write_text(markdown(result))
     print(markdown(result))

@@ -29,8 +29,8 @@ def files_naming(root: Path, needles: list[str]) -> list[str]:
 def test_forget_deletes_the_profile_everywhere_and_registers_only_hashes(spark, forget_run):
     cfg, subject, erased = forget_run.cfg, forget_run.subject, forget_run.erased
     assert set(erased.accounts) == {f"{a['network']}:{a['account_id']}" for a in subject["accounts"]}
-    for table in ("bronze.raw_events", "silver.events", "silver.daily_partials", "gold.engagement_edges",
-                  "gold.scores"):
+    for table in ("bronze.raw_events", "silver.events", "silver.daily_partials", "silver.window_pairs",
+                  "silver.window_solo", "gold.engagement_edges", "gold.scores"):
         assert erased.rows_deleted[table] > 0, table
     assert erased.files_vacuumed > 0
     assert read_table(spark, cfg, ACCOUNTS).where(F.col("account").isin(list(erased.accounts))).count() == 0

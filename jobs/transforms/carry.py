@@ -1,0 +1,172 @@
+"""The window carried across nights (pure): integer states, folded by delivery day.
+
+Two states hold what the engagement edges need of the window ending at D, by account (links
+between accounts and profiles change from night to night; the pass resolves the state as of D):
+
+- pairs: per engager account → author account, per event day, the interactions by type;
+- solo: per account, per event day, the rest of what it did (posts, actions on no account).
+
+Every value is a count, so a night's state is exactly the previous night's with the day that
+left the window dropped and the new delivery day's partial rows added (retractions included:
+they are rows of −1), and equals, row for row, the state built from the window's partials.
+A day whose count falls to zero is dropped, as the window drops netted rows.
+
+`edges_from_state` computes candidate v6's engagement edges (bursts spread over the author and
+weighed before engager quality: models whose rules a carried state can feed, `carries`) from the
+states and the window's posts; jobs/transforms/engagement.py's path computes the same from the
+window's rows, to the last rounding of its sums.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from jobs.transforms.engagement import quality_of, window_start
+from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
+from jobs.transforms.sums import exact_sum
+from schemas.model import Model
+from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+from schemas.silver_events import SCORED_TYPES
+
+INTERACTIONS = tuple(t for t in SCORED_TYPES if t != "post")
+
+
+def carries(model: Model) -> bool:
+    """Whether the model's edges can come from the carried state: a burst's loss spread over the
+    author's edges and weighed before engager quality (v6), so nothing per engager and week is needed."""
+    bursts = model.anti_gaming.bursts
+    return bursts.spread == "author" and not bursts.engager_quality
+
+
+def _is_pair() -> Column:
+    return (F.col("event_type") != "post") & F.col("target_account").isNotNull()
+
+
+def _in_day_order(entries: Column) -> Column:
+    """(event day, value) entries in day order, whatever order they were gathered in: a list,
+    not a map, so that states compare and group (Spark's maps do neither)."""
+    return F.array_sort(entries)
+
+
+def pair_days(rows: DataFrame) -> DataFrame:
+    """Partial rows → actor_account, target_account, days (event day → interactions by type)."""
+    counts = [F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(F.lit(0))).cast("long").alias(t)
+              for t in INTERACTIONS]
+    per_day = (rows.where(_is_pair()).groupBy("actor_account", "target_account", "event_date").agg(*counts)
+               .where(sum((F.col(t) for t in INTERACTIONS), F.lit(0)) != 0))
+    day = F.struct("event_date", F.struct(*INTERACTIONS).alias("n"))
+    return per_day.groupBy("actor_account", "target_account").agg(_in_day_order(F.collect_list(day)).alias("days"))
+
+
+def solo_days(rows: DataFrame) -> DataFrame:
+    """Partial rows → actor_account, days (event day → actions that are not pair interactions)."""
+    per_day = (rows.where(~_is_pair()).groupBy("actor_account", "event_date")
+               .agg(F.sum("events").cast("long").alias("actions")).where(F.col("actions") != 0))
+    return per_day.groupBy("actor_account").agg(
+        _in_day_order(F.collect_list(F.struct("event_date", "actions"))).alias("days"))
+
+
+def _stamped(state: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
+    return (state.withColumn("as_of", F.lit(snapshot_date))
+            .withColumn("window_start", F.lit(window_start(snapshot_date, window_days))))
+
+
+def window_state(window_rows: DataFrame, *, snapshot_date: dt.date, window_days: int) -> dict[str, DataFrame]:
+    """The states of the window ending at `snapshot_date` (with as_of and window_start), from its
+    partial rows (not netted: a retraction's −1 rows cancel inside the day's counts)."""
+    return {"pairs": _stamped(pair_days(window_rows), snapshot_date=snapshot_date, window_days=window_days),
+            "solo": _stamped(solo_days(window_rows), snapshot_date=snapshot_date, window_days=window_days)}
+
+
+def _fold(previous: DataFrame, entering: DataFrame, keys: list[str], start: dt.date, add, nonzero) -> DataFrame:
+    """previous ⊕ entering, per key and day: the days before `start` dropped, counts added, days
+    of zero dropped, rows with no day left dropped."""
+    empty = F.create_map().cast(T.MapType(T.DateType(), entering.schema["days"].dataType.elementType[1].dataType))
+    kept = previous.select(*keys, F.map_filter(F.map_from_entries("days"), lambda day, _: day >= F.lit(start))
+                           .alias("_old"))
+    merged = (kept.join(entering.select(*keys, F.map_from_entries("days").alias("_new")), keys, how="full")
+              .select(*keys, F.map_zip_with(F.coalesce("_old", empty), F.coalesce("_new", empty),
+                                            lambda _, a, b: F.when(a.isNull(), b).when(b.isNull(), a)
+                                            .otherwise(add(a, b))).alias("_days")))
+    day_field, value_field = entering.schema["days"].dataType.elementType.names
+    entries = F.transform(F.map_entries(F.map_filter("_days", lambda _, v: nonzero(v))),
+                          lambda e: F.struct(e["key"].alias(day_field), e["value"].alias(value_field)))
+    folded = merged.select(*keys, _in_day_order(entries).alias("days"))
+    return folded.where(F.size("days") > 0)
+
+
+def carried(previous: dict[str, DataFrame], delivered: DataFrame, *, snapshot_date: dt.date,
+            window_days: int) -> dict[str, DataFrame]:
+    """The states of the window ending at `snapshot_date` from those ending the day before and the
+    partial rows delivered on `snapshot_date` (its slice): the day that left dropped, the new rows added."""
+    start = window_start(snapshot_date, window_days)
+    entering = delivered.where(F.col("event_date").between(F.lit(start), F.lit(snapshot_date)))
+    pairs = _fold(previous["pairs"], pair_days(entering), ["actor_account", "target_account"], start,
+                  lambda a, b: F.struct(*[(a[t] + b[t]).alias(t) for t in INTERACTIONS]),
+                  lambda v: sum((v[t] for t in INTERACTIONS), F.lit(0)) != 0)
+    solo = _fold(previous["solo"], solo_days(entering), ["actor_account"], start,
+                 lambda a, b: a + b, lambda v: v != 0)
+    return {"pairs": _stamped(pairs, snapshot_date=snapshot_date, window_days=window_days),
+            "solo": _stamped(solo, snapshot_date=snapshot_date, window_days=window_days)}
+
+
+def _day_weight(model: Model) -> Column:
+    """A pair-day's interactions weighed by type (before recency and engager quality)."""
+    weights = model.interaction_weights.model_dump()
+    return sum((F.col(t) * F.lit(float(weights[t])) for t in INTERACTIONS), F.lit(0.0))
+
+
+def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model: Model, *,
+                     snapshot_date: dt.date, window_days: int) -> DataFrame:
+    """gold.engagement_edges rows of `snapshot_date` from the carried state (a model that `carries`).
+
+    `pairs`, `solo`: the states with actor_id and target_id (pairs) / actor_id (solo) resolved as
+    of the date, rows touching an opted-out profile left out; `posts`: the window's post rows with
+    actor_id (the automation signal reads posting gaps). The same rules as engagement_edges:
+    engager quality from actions per active day, a burst's loss spread over the author, rings and
+    automation discounting, sums exact."""
+    ag, h = model.anti_gaming, model.recency_half_life_days
+    entries = pairs.select("actor_id", "target_id", F.inline("days"))
+    days = entries.select("actor_id", "target_id", "event_date",
+                          *[F.col("n")[t].alias(t) for t in INTERACTIONS])
+    interactions = sum((F.col(t) for t in INTERACTIONS), F.lit(0))
+    days = days.select("actor_id", "target_id", "event_date", interactions.alias("events"),
+                       F.col("endorse").alias("endorsements"),
+                       (_day_weight(model) * F.pow(F.lit(0.5), F.datediff(F.lit(snapshot_date), "event_date")
+                                                   / F.lit(h))).alias("w_event")).localCheckpoint()
+    solo_entries = solo.select("actor_id", F.inline("days")).withColumnRenamed("actions", "events")
+    per_day = (days.select("actor_id", "event_date", "events").unionByName(solo_entries)
+               .groupBy("actor_id", "event_date").agg(F.sum("events").alias("events")).where(F.col("events") > 0))
+    rate = F.col("actions") / F.col("active_days")
+    quality = (per_day.groupBy("actor_id").agg(F.sum("events").alias("actions"),
+                                                F.count(F.lit(1)).alias("active_days"))
+               .select(F.col("actor_id").alias("engager_id"),
+                       quality_of(rate, human_daily_actions=model.engager_quality.human_daily_actions)
+                       .alias("engager_quality")))
+    between = days.where(F.col("actor_id") != F.col("target_id"))
+    weeks = between.select("target_id", F.floor(F.datediff(F.lit(snapshot_date), "event_date") / 7).alias("week"),
+                           "w_event", F.lit(1).alias("events"), F.lit(None).cast("double").alias("w"))
+    # spread over the author: one factor for all its weeks
+    bursts = (burst_factors(weeks, ag, window_days=window_days)
+              .groupBy(F.col("target_id").alias("author_id")).agg(F.max("burst_factor").alias("burst_factor")))
+    sums = (between.groupBy(F.col("actor_id").alias("engager_id"), F.col("target_id").alias("author_id"))
+            .agg(F.sum("events").alias("interactions"), F.sum("endorsements").alias("endorsements"),
+                 exact_sum("w_event").alias("_w_event")))
+    weighted = (sums.join(quality, "engager_id").join(bursts, "author_id")
+                .withColumn("raw_weight", F.col("engager_quality") * F.col("_w_event"))
+                .withColumn("weight", F.col("raw_weight") * F.col("burst_factor"))
+                .drop("_w_event").localCheckpoint())
+    swaps = swap_ring_members(weighted.where(F.col("endorsements") > 0).select(
+        F.col("engager_id").alias("actor_id"), F.col("author_id").alias("target_id"),
+        F.col("endorsements").alias("events")), ag)
+    automated = automation(posts, ag).select(F.col("profile_id").alias("author_id"), "automation_factor")
+    edges = (ring_factors(weighted.drop("endorsements"), ag, swaps).join(automated, "author_id", how="left")
+             .fillna({"automation_factor": 1.0}))
+    return ENGAGEMENT_EDGES.conform(
+        edges.withColumn("burst_factor", F.round(F.least(F.lit(1.0), F.col("burst_factor")), 9))
+        .withColumn("weight", F.round(F.col("weight") * F.col("ring_factor") * F.col("automation_factor"), 9))
+        .withColumn("raw_weight", F.round("raw_weight", 9))
+        .withColumn("snapshot_date", F.lit(snapshot_date)))
