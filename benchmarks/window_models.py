@@ -1,0 +1,61 @@
+"""The `window` stage alone under two models, alternating on one warehouse: a model whose edges
+come from the window's state carried across nights (v6) beside one whose edges come from the
+window's rows (v3), on the same window (issue 22; docs/capacity.md).
+
+    make run    # or any data root whose partials reach --date
+    .venv/bin/python -m benchmarks.window_models --data-root data --date 2026-09-30
+
+First the carrying model's stage runs for the day before (its state, not timed); then the
+stage for --date, `--rounds` times per model, alternating, in one session. Each run publishes
+--date's edges, features and topics (the data quality gate's row-drift check is relaxed: the
+models publish different snapshots of one date). Results: benchmarks/results/window-models-<label>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+from benchmarks import END, save_result
+from benchmarks.run import commit
+from pipelines.core.config import load_config
+from pipelines.core.jobrun import run_job
+from pipelines.core.session import get_spark
+from pipelines.orchestration.nightly import STAGES, context
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-root", default="data")
+    parser.add_argument("--date", type=dt.date.fromisoformat, default=END)
+    parser.add_argument("--models", nargs=2, default=["v3", "v6"], help="from the rows, then carrying")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--label", default="small", help="names the result file")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args()
+    cfgs = {m: load_config("local", {"paths.data_root": args.data_root, "pipeline.model_version": m,
+                                     "dq.min_row_ratio": 0.01}) for m in args.models}
+    stage = dict(STAGES)["window"]
+    spark = get_spark(cfgs[args.models[1]], "window-models")
+    run_job(context(spark, cfgs[args.models[1]], args.date - dt.timedelta(days=1)), "window", stage)
+    seconds, messages, loads = {m: [] for m in args.models}, {}, []
+    for _ in range(args.rounds):
+        for model in args.models:
+            started = time.perf_counter()
+            outcome = run_job(context(spark, cfgs[model], args.date), "window", stage)
+            seconds[model].append(round(time.perf_counter() - started, 1))
+            messages[model] = outcome.message or "edges from the window's rows"
+            loads.append(round(os.getloadavg()[0], 1))
+    spark.stop()
+    medians = {m: sorted(s)[len(s) // 2] for m, s in seconds.items()}
+    save_result(args.out, f"window-models-{args.label}.json", {
+        "date": str(args.date), "window_days": cfgs[args.models[0]].pipeline.window_days, "commit": commit(),
+        "machine": f"{os.cpu_count()} cores, {cfgs[args.models[0]].spark.master}", "load_average_1m": loads,
+        "seconds": seconds, "how": messages, "median_seconds": medians,
+        "carrying_over_rows": round(medians[args.models[1]] / medians[args.models[0]], 3)})
+
+
+if __name__ == "__main__":
+    main()
