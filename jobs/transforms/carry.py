@@ -147,6 +147,7 @@ def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model:
                        quality_of(rate, human_daily_actions=model.engager_quality.human_daily_actions)
                        .alias("engager_quality")))
     between = days.where(F.col("actor_id") != F.col("target_id"))
+    # a model that carries weighs a week before engager quality: burst_factors reads w_event, not w
     weeks = between.select("target_id", F.floor(F.datediff(F.lit(snapshot_date), "event_date") / 7).alias("week"),
                            "w_event", F.lit(1).alias("events"), F.lit(None).cast("double").alias("w"))
     # spread over the author: one factor for all its weeks
