@@ -3,7 +3,10 @@ gold.profile_features and gold.topic_scores for D.
 
 The one stage of a nightly that reads the window: its partials are read, resolved to profiles
 and kept once, engager quality is computed once (and published on every edge), and the three
-snapshots that need the window's events are built from them. Each is published through the
+snapshots that need the window's events are built from them. The edges of a model whose rules
+allow it (the published v6) come from the window's state carried across nights instead
+(jobs/carried_window.py: counts per account pair and event day, the day before's plus tonight's
+slice); features and topics still read the window's rows. Each is published through the
 data-quality gate (pipelines/quality/publish.py); features and topics read the edges as
 published, so their bytes do not depend on whether the edges were computed in this attempt.
 """
