@@ -24,7 +24,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from jobs.transforms.engagement import quality_of, window_start
+from jobs.transforms.engagement import age_days, quality_of, recency, window_start
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.sums import exact_sum
 from schemas.model import Model
@@ -128,15 +128,14 @@ def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model:
     actor_id (the automation signal reads posting gaps). The same rules as engagement_edges:
     engager quality from actions per active day, a burst's loss spread over the author, rings and
     automation discounting, sums exact."""
-    ag, h = model.anti_gaming, model.recency_half_life_days
+    ag = model.anti_gaming
     entries = pairs.select("actor_id", "target_id", F.inline("days"))
     days = entries.select("actor_id", "target_id", "event_date",
                           *[F.col("n")[t].alias(t) for t in INTERACTIONS])
     interactions = sum((F.col(t) for t in INTERACTIONS), F.lit(0))
     days = days.select("actor_id", "target_id", "event_date", interactions.alias("events"),
                        F.col("endorse").alias("endorsements"),
-                       (_day_weight(model) * F.pow(F.lit(0.5), F.datediff(F.lit(snapshot_date), "event_date")
-                                                   / F.lit(h))).alias("w_event")).localCheckpoint()
+                       (_day_weight(model) * recency(model, snapshot_date)).alias("w_event")).localCheckpoint()
     solo_entries = solo.select("actor_id", F.inline("days")).withColumnRenamed("actions", "events")
     per_day = (days.select("actor_id", "event_date", "events").unionByName(solo_entries)
                .groupBy("actor_id", "event_date").agg(F.sum("events").alias("events")).where(F.col("events") > 0))
@@ -148,7 +147,7 @@ def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model:
                        .alias("engager_quality")))
     between = days.where(F.col("actor_id") != F.col("target_id"))
     # a model that carries weighs a week before engager quality: burst_factors reads w_event, not w
-    weeks = between.select("target_id", F.floor(F.datediff(F.lit(snapshot_date), "event_date") / 7).alias("week"),
+    weeks = between.select("target_id", F.floor(age_days(snapshot_date) / 7).alias("week"),
                            "w_event", F.lit(1).alias("events"), F.lit(None).cast("double").alias("w"))
     # spread over the author: one factor for all its weeks
     bursts = (burst_factors(weeks, ag, window_days=window_days)
