@@ -29,7 +29,7 @@ from pyspark.sql import functions as F
 from benchmarks import save_result
 from benchmarks.carry_state import window_of_date
 from benchmarks.run import commit
-from jobs.transforms.carry import carried, edges_from_state, window_state
+from jobs.transforms.carry import carried, edges_from_state, state_activity, window_state
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.window import as_profiles, window_rows
 from pipelines.core.config import load_model
@@ -72,7 +72,8 @@ def main() -> None:
     posts = events.where(F.col("event_type") == "post")
 
     def state_edges(state):
-        return edges_from_state(as_profiles(ctx, state["pairs"]), as_profiles(ctx, state["solo"]), posts, model,
+        pairs = as_profiles(ctx, state["pairs"])
+        return edges_from_state(pairs, state_activity(pairs, as_profiles(ctx, state["solo"])), posts, model,
                                 snapshot_date=date, window_days=days).localCheckpoint()
 
     def row_edges():

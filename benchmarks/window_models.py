@@ -34,9 +34,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--label", default="small", help="names the result file")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--driver-memory", default=None, help="e.g. 10g (default: the local config's)")
     args = parser.parse_args()
+    memory = {"spark.driver_memory": args.driver_memory} if args.driver_memory else {}
     cfgs = {m: load_config("local", {"paths.data_root": args.data_root, "pipeline.model_version": m,
-                                     "dq.min_row_ratio": 0.01}) for m in args.models}
+                                     "dq.min_row_ratio": 0.01, **memory}) for m in args.models}
     stage = dict(STAGES)["window"]
     spark = get_spark(cfgs[args.models[1]], "window-models")
     run_job(context(spark, cfgs[args.models[1]], args.date - dt.timedelta(days=1)), "window", stage)
@@ -52,7 +54,8 @@ def main() -> None:
     medians = {m: sorted(s)[len(s) // 2] for m, s in seconds.items()}
     save_result(args.out, f"window-models-{args.label}.json", {
         "date": str(args.date), "window_days": cfgs[args.models[0]].pipeline.window_days, "commit": commit(),
-        "machine": f"{os.cpu_count()} cores, {cfgs[args.models[0]].spark.master}", "load_average_1m": loads,
+        "machine": f"{os.cpu_count()} cores, {cfgs[args.models[0]].spark.master}, driver memory "
+                   f"{cfgs[args.models[0]].spark.driver_memory}", "load_average_1m": loads,
         "seconds": seconds, "how": messages, "median_seconds": medians,
         "carrying_over_rows": round(medians[args.models[1]] / medians[args.models[0]], 3)})
 

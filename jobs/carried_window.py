@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.carry import carried, window_state
 from jobs.transforms.engagement import window_start
-from pipelines.core.io import read_table, replace_where, table_exists
+from pipelines.core.io import in_current_shape, read_table, replace_table, replace_where, table_exists
 from pipelines.core.jobrun import JobContext
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.silver_daily_partials import DAILY_PARTIALS
@@ -37,7 +37,7 @@ def slices_built_at(ctx: JobContext, through: dt.date) -> dt.datetime | None:
 
 def previous_states(ctx: JobContext) -> dict[str, DataFrame] | None:
     """The day before's states, if tonight can carry them."""
-    if ctx.include_late or not all(table_exists(ctx.spark, ctx.cfg, spec) for spec in STATES.values()):
+    if ctx.include_late or not all(in_current_shape(ctx.spark, ctx.cfg, spec) for spec in STATES.values()):
         return None
     day_before = ctx.run_date - dt.timedelta(days=1)
     states = {name: read_table(ctx.spark, ctx.cfg, spec).where(F.col("as_of") == F.lit(day_before))
@@ -66,8 +66,11 @@ def states_of(ctx: JobContext, window_rows: DataFrame) -> tuple[dict[str, DataFr
                 for name, state in states.items()}, f"window state {how} (late events: not kept)"
     day_before = ctx.run_date - dt.timedelta(days=1)
     for name, spec in STATES.items():
+        state = spec.conform(states[name].withColumn("slices_built_at", stamp))
+        if not in_current_shape(ctx.spark, ctx.cfg, spec):   # first night, or a state of an older release
+            replace_table(state, ctx.cfg, spec)
+            continue
         # the run date's state replaced and those older than the day before dropped, in one commit
-        replace_where(spec.conform(states[name].withColumn("slices_built_at", stamp)), ctx.cfg, spec,
-                      f"as_of = DATE'{ctx.run_date}' OR as_of < DATE'{day_before}'")
+        replace_where(state, ctx.cfg, spec, f"as_of = DATE'{ctx.run_date}' OR as_of < DATE'{day_before}'")
     return ({name: read_table(ctx.spark, ctx.cfg, spec).where(F.col("as_of") == F.lit(ctx.run_date))
              for name, spec in STATES.items()}, f"window state {how}")

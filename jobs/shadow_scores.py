@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 from jobs.network_influence import influence_of
 from jobs.scores import previous_snapshot
 from jobs.transforms.engagement import engagement_edges, engager_quality
+from jobs.transforms.activity import daily_activity
 from jobs.transforms.scoring import profile_features, scores
 from jobs.transforms.shift import Shift, shift
 from jobs.transforms.topics import topic_entropy
@@ -32,7 +33,7 @@ def run(ctx: JobContext) -> JobResult:
     edges = engagement_edges(events, quality, candidate, snapshot_date=ctx.run_date,
                              window_days=ctx.cfg.pipeline.window_days).localCheckpoint()
     influence = influence_of(ctx, edges, candidate.influence, job=JOB).ranks
-    features = profile_features(events, edges, candidate, snapshot_date=ctx.run_date,
+    features = profile_features(daily_activity(events), edges, candidate, snapshot_date=ctx.run_date,
                                 entropy=topic_entropy(events, load_topics())).localCheckpoint()
     events.unpersist()
     snapshot = scores(features, influence.select(F.col("id").alias("profile_id"),

@@ -1,31 +1,35 @@
 """window: silver.daily_partials (the window ending at D) → gold.engagement_edges,
 gold.profile_features and gold.topic_scores for D.
 
-The one stage of a nightly that reads the window: its partials are read, resolved to profiles
-and kept once, engager quality is computed once (and published on every edge), and the three
-snapshots that need the window's events are built from them. The edges of a model whose rules
-allow it (the published v6) come from the window's state carried across nights instead
-(jobs/carried_window.py: counts per account pair and event day, the day before's plus tonight's
-slice); features and topics still read the window's rows. Each is published through the
-data-quality gate (pipelines/quality/publish.py); features and topics read the edges as
-published, so their bytes do not depend on whether the edges were computed in this attempt.
+The one stage of a nightly that reads the window, once for the three snapshots; engager quality
+is computed once (and published on every edge). A model whose rules allow it (the published v6)
+reads the window's state carried across nights (jobs/carried_window.py: counts per account pair,
+and per account, by event day and type): its edges and every profile's daily activity come from
+the state resolved per account pair; of the window's rows it resolves only posts and shares (by
+actor: topics' breadth, posting gaps) and looks up the profiles of the interactions topic scores
+read through the resolved pairs. Other models read the window's rows, resolved to profiles and
+kept (`from_rows`). Each snapshot is published through the data-quality gate
+(pipelines/quality/publish.py); features and topics read the edges as published, so their bytes
+do not depend on whether the edges were computed in this attempt.
 """
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.carried_window import states_of
 from jobs.profiles import accounts_as_of, profiles_as_of
-from jobs.transforms.carry import carries, edges_from_state
+from jobs.transforms.activity import daily_activity
+from jobs.transforms.carry import carries, edges_from_state, state_activity
 from jobs.transforms.engagement import engagement_edges, engager_quality, in_window, weighted_interactions, with_profiles
 from jobs.transforms.gaming import swap_ring_members
 from jobs.transforms.identity import resolve_profile
 from jobs.transforms.partials import net_retractions
 from jobs.transforms.scoring import profile_features
-from jobs.transforms.topics import topic_entropy, topic_scores
+from jobs.transforms.topics import CONTENT_ENGAGEMENTS, topic_entropy, topic_scores
 from pipelines.core.config import load_model, load_topics
 from pipelines.core.io import read_table
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
@@ -37,6 +41,8 @@ from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.silver_daily_partials import DAILY_PARTIALS
 
 JOB = "window"
+AUTHORED = ("post", "share")                       # what a profile wrote or passed on
+TOPIC_INTERACTIONS = (*CONTENT_ENGAGEMENTS, "endorse")  # what topic scores read of interactions
 
 
 def window_events(ctx: JobContext) -> DataFrame:
@@ -75,40 +81,77 @@ def as_profiles(ctx: JobContext, events: DataFrame) -> DataFrame:
     return resolved.join(opted_out.withColumnRenamed("profile_id", "target_id"), "target_id", how="left_anti")
 
 
-def edges_of(ctx: JobContext, events: DataFrame, model: Model) -> tuple[DataFrame, str | None]:
-    """The run date's engagement edges: from the window's state carried across nights when the
-    model's rules allow it (jobs/carried_window.py), else from the window's rows."""
-    days = ctx.cfg.pipeline.window_days
-    if not carries(model):
-        quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
-        return engagement_edges(events, quality, model, snapshot_date=ctx.run_date, window_days=days), None
+def resolved_pairs(pairs: DataFrame) -> DataFrame:
+    """The pairs' state as resolved (actor_id, target_id per account pair) → the lookup that
+    resolves the window's interaction rows: one row per account pair, not one per interaction."""
+    return pairs.select("actor_account", "target_account", "actor_id", "target_id")
+
+
+@dataclass
+class WindowReads:
+    """What the window stage's three snapshots read of the window: `edges` (not yet published),
+    `activity` (daily_activity), `authored` (posts and shares with actor_id: topics' breadth,
+    posting gaps) and `engaged` (interactions between profiles with actor_id and target_id: topic
+    engagement and +K); `rows` the window's partial rows read, `how` the state's line."""
+    edges: DataFrame
+    activity: DataFrame
+    authored: DataFrame
+    engaged: DataFrame
+    rows: int
+    how: str | None
+    kept: list[DataFrame]
+
+    def release(self) -> None:
+        for frame in self.kept:
+            frame.unpersist()
+
+
+def from_rows(ctx: JobContext, model: Model) -> WindowReads:
+    """The window read from its rows, resolved to profiles once (models that do not carry)."""
+    rows = net_retractions(window_rows(ctx)).persist()
+    events = as_profiles(ctx, rows).persist()
+    quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
+    edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
+    return WindowReads(edges, daily_activity(events), events.where(F.col("event_type").isin(*AUTHORED)), events,
+                       rows.count(), None, [rows, events])
+
+
+def from_state(ctx: JobContext, model: Model) -> WindowReads:
+    """The window from its state carried across nights (jobs/carried_window.py): edges and activity
+    from the states resolved per account pair; of the window's rows, only posts and shares
+    (resolved by actor) and the interactions topics read (resolved through the pairs' state)."""
+    rows = net_retractions(window_rows(ctx)).persist()
     states, how = states_of(ctx, window_rows(ctx))
-    return edges_from_state(as_profiles(ctx, states["pairs"]), as_profiles(ctx, states["solo"]), events, model,
-                            snapshot_date=ctx.run_date, window_days=days), how
+    pairs = as_profiles(ctx, states["pairs"]).localCheckpoint()
+    activity = state_activity(pairs, as_profiles(ctx, states["solo"])).localCheckpoint()
+    authored = as_profiles(ctx, rows.where(F.col("event_type").isin(*AUTHORED))).persist()
+    edges = edges_from_state(pairs, activity, authored.where(F.col("event_type") == "post"), model,
+                             snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
+    engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
+        resolved_pairs(pairs), ["actor_account", "target_account"])
+    return WindowReads(edges, activity, authored, engaged, rows.count(), how, [rows, authored])
 
 
 def run(ctx: JobContext) -> JobResult:
     """Publish the run date's edges, profile features and topic scores from one read of the window."""
     model = load_model(ctx.cfg.pipeline.model_version)
-    events = window_events(ctx).persist()
+    window = from_state(ctx, model) if carries(model) else from_rows(ctx, model)
     try:
-        edges, how = edges_of(ctx, events, model)
-        published = publish_snapshot(ctx, edges, ENGAGEMENT_EDGES)
+        published = publish_snapshot(ctx, window.edges, ENGAGEMENT_EDGES)
         edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(ctx.run_date))
         ontology = load_topics()
-        publish_snapshot(ctx, profile_features(events, edges, model, snapshot_date=ctx.run_date,
-                                               entropy=topic_entropy(events, ontology)), PROFILE_FEATURES)
+        publish_snapshot(ctx, profile_features(window.activity, edges, model, snapshot_date=ctx.run_date,
+                                               entropy=topic_entropy(window.authored, ontology)), PROFILE_FEATURES)
         # tonight's engager quality as published (every interaction's engager has an edge)
         quality = edges.select(F.col("engager_id").alias("actor_id"), F.col("engager_quality").alias("quality")).distinct()
-        interactions = weighted_interactions(events, quality, model, snapshot_date=ctx.run_date)
+        interactions = weighted_interactions(window.engaged, quality, model, snapshot_date=ctx.run_date)
         swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
-        publish_snapshot(ctx, topic_scores(interactions, events.where(F.col("event_type") == "post"), edges, swaps,
-                                           model, ontology, snapshot_date=ctx.run_date), TOPIC_SCORES)
-        rows_in = events.count()
+        publish_snapshot(ctx, topic_scores(interactions, window.authored.where(F.col("event_type") == "post"), edges,
+                                           swaps, model, ontology, snapshot_date=ctx.run_date), TOPIC_SCORES)
     finally:
-        events.unpersist()
-    return JobResult(rows_in=rows_in, rows_out=published.rows, model_version=model.version, dq_outcome="passed",
-                     message=how)
+        window.release()
+    return JobResult(rows_in=window.rows, rows_out=published.rows, model_version=model.version, dq_outcome="passed",
+                     message=window.how)
 
 
 if __name__ == "__main__":

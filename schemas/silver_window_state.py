@@ -5,6 +5,7 @@ from schemas import PersonalData, TableSpec
 from schemas.silver_events import SCORED_TYPES
 
 _INTERACTIONS = T.StructType([T.StructField(t, T.LongType(), True) for t in SCORED_TYPES if t != "post"])
+_ACTIONS = T.StructType([T.StructField(t, T.LongType(), True) for t in SCORED_TYPES])
 
 _STAMP = [
     T.StructField("as_of", T.DateType(), False),           # the window ends here ...
@@ -39,13 +40,14 @@ WINDOW_SOLO = TableSpec(
     schema=T.StructType([
         *_STAMP,
         T.StructField("actor_account", T.StringType(), False),
-        # (event day, its actions that are no interaction with an account: posts, ...), in day order
+        # (event day, its actions by type that are no interaction with an account: posts, actions
+        # on content of no known account), in day order
         T.StructField("days", T.ArrayType(T.StructType([T.StructField("event_date", T.DateType(), True),
-                                                    T.StructField("actions", T.LongType(), True)]), True), False),
+                                                    T.StructField("n", _ACTIONS, True)]), True), False),
     ]),
     keys=("as_of", "actor_account"),
     partition_by=("as_of",),
     contract="per window end date, one row per account with actions in the window that are not "
-             "interactions with an account (posts, actions on unknown content), counted per event day",
+             "interactions with an account (posts, actions on unknown content), counted per event day and type",
     personal=PersonalData(account_columns=("actor_account",)),
 )

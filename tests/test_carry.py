@@ -1,13 +1,14 @@
 """The window carried across nights (jobs/transforms/carry.py) on tiny hand-built windows: the
-carried state is the state built from the window's partials, and the edges computed from it are
-the edges computed from the window's rows."""
+carried state is the state built from the window's partials, and the edges and the daily activity
+computed from it are those computed from the window's rows."""
 import datetime as dt
 import random
 
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from jobs.transforms.carry import carried, edges_from_state, window_state
+from jobs.transforms.activity import daily_activity
+from jobs.transforms.carry import carried, edges_from_state, state_activity, window_state
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from pipelines.core.config import load_model
 from schemas.silver_daily_partials import DAILY_PARTIALS
@@ -49,13 +50,17 @@ def test_a_carried_state_drops_the_day_that_left_adds_the_slice_and_equals_the_s
         return tuple(n.get(t, 0) for t in ("share", "reply", "mention", "reaction", "follow", "endorse"))
     pairs = [(D, day(8), "a", "b", [(day(8), counts(reply=1)), (day(9), counts(reaction=1))]),
              (D, day(8), "c", "b", [(D, counts(endorse=1))])]        # the retracted share's day is gone
-    solo = [(D, day(8), "a", [(D, 1)]), (D, day(8), "b", [(day(9), 1)]), (D, day(8), "d", [(day(9), 1)])]
+    def actions(**n):
+        return tuple(n.get(t, 0) for t in ("post", "share", "reply", "mention", "reaction", "follow", "endorse"))
+    solo = [(D, day(8), "a", [(D, actions(post=1))]), (D, day(8), "b", [(day(9), actions(post=1))]),
+            (D, day(8), "d", [(day(9), actions(reaction=1))])]
     for name, expected, schema in (
             ("pairs", pairs, "as_of DATE, window_start DATE, actor_account STRING, target_account STRING, "
                              "days ARRAY<STRUCT<event_date: DATE, n: STRUCT<share: BIGINT, reply: BIGINT, "
                              "mention: BIGINT, reaction: BIGINT, follow: BIGINT, endorse: BIGINT>>>"),
             ("solo", solo, "as_of DATE, window_start DATE, actor_account STRING, "
-                           "days ARRAY<STRUCT<event_date: DATE, actions: BIGINT>>")):
+                           "days ARRAY<STRUCT<event_date: DATE, n: STRUCT<post: BIGINT, share: BIGINT, "
+                           "reply: BIGINT, mention: BIGINT, reaction: BIGINT, follow: BIGINT, endorse: BIGINT>>>")):
         expected = spark.createDataFrame(expected, schema)
         assertDataFrameEqual(built[name].select(*expected.columns), expected)
         assertDataFrameEqual(folded[name].select(*expected.columns), expected)
@@ -89,10 +94,10 @@ def test_edges_from_the_state_are_the_edges_from_the_window_rows(spark):
                             F.col("actor_id").alias("actor_account"), F.col("target_id").alias("target_account"),
                             "events")
     state = window_state(rows_of, snapshot_date=D, window_days=28)
-    from_state = edges_from_state(state["pairs"].withColumn("actor_id", F.col("actor_account"))
-                                  .withColumn("target_id", F.col("target_account")),
-                                  state["solo"].withColumn("actor_id", F.col("actor_account")),
-                                  events, model, snapshot_date=D, window_days=28)
+    pairs = state["pairs"].withColumn("actor_id", F.col("actor_account")).withColumn("target_id", F.col("target_account"))
+    activity = state_activity(pairs, state["solo"].withColumn("actor_id", F.col("actor_account")))
+    assertDataFrameEqual(activity, daily_activity(events))
+    from_state = edges_from_state(pairs, activity, events, model, snapshot_date=D, window_days=28)
     exact = ["engager_id", "author_id", "interactions", "engager_quality", "ring_factor", "automation_factor"]
     assertDataFrameEqual(from_state.select(*exact), from_rows.select(*exact))
     assertDataFrameEqual(from_state.orderBy("engager_id", "author_id"), from_rows.orderBy("engager_id", "author_id"),

@@ -6,6 +6,7 @@ from pyspark.testing import assertDataFrameEqual
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
+from jobs.transforms.activity import daily_activity
 from jobs.transforms.scoring import profile_features
 from pipelines.core.config import load_model
 from tests.conftest import event_frame
@@ -146,7 +147,7 @@ def test_features_name_the_discounts_and_keep_the_undiscounted_total(spark):
     ev = event_frame(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=91)
-    features = profile_features(ev, edges, MODEL, snapshot_date=DAY)
+    features = profile_features(daily_activity(ev), edges, MODEL, snapshot_date=DAY)
     # kept: reactions / raw_reactions. All a ring member receives is mutual (RING); honest's
     # engagement is undiscounted; x receives nothing. Own actions: only shares (honest none)
     got = features.select("profile_id", "discounts", F.try_divide("reactions", "raw_reactions").alias("kept"),

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import engagement_edges, engager_quality
 from jobs.transforms.influence import weighted_pagerank
+from jobs.transforms.activity import daily_activity
 from jobs.transforms.scoring import profile_features, scores
 from pipelines.core.config import load_model
 from tests.conftest import DAY, event_frame
@@ -62,7 +63,7 @@ def snapshot(spark, rows, day) -> dict[str, float]:
     inf = MODEL.influence
     ranks = weighted_pagerank(graph, damping=inf.damping, tolerance=inf.tolerance, max_iterations=inf.max_iterations,
                               checkpoint=lambda df: df.localCheckpoint(eager=True)).ranks
-    features = profile_features(ev, edges, MODEL, snapshot_date=day)
+    features = profile_features(daily_activity(ev), edges, MODEL, snapshot_date=day)
     influence = ranks.select(F.col("id").alias("profile_id"), F.col("relative_influence").alias("influence"))
     published = scores(features, influence, MODEL, snapshot_date=day)
     out = {r.profile_id: r.score for r in published.where(F.col("profile_id").isin("expert", "paused", "bursty"))

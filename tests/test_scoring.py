@@ -10,6 +10,7 @@ from pyspark.testing import assertDataFrameEqual, assertSchemaEqual
 
 from jobs.scores import previous_snapshot
 from jobs.transforms.engagement import engagement_edges, engager_quality
+from jobs.transforms.activity import daily_activity
 from jobs.transforms.scoring import profile_features, scores
 from pipelines.core.config import load_model
 from pipelines.core.io import replace_where
@@ -35,7 +36,7 @@ def features_frame(spark, rows):
     ev = events(spark, rows)
     quality = engager_quality(ev, human_daily_actions=MODEL.engager_quality.human_daily_actions)
     edges = engagement_edges(ev, quality, MODEL, snapshot_date=DAY, window_days=90)
-    return profile_features(ev, edges, MODEL, snapshot_date=DAY)
+    return profile_features(daily_activity(ev), edges, MODEL, snapshot_date=DAY)
 
 
 def edge(engager, author, interactions, raw_weight, weight, burst=1.0, ring=1.0, automation=1.0, quality=1.0):

@@ -1,18 +1,20 @@
 """The window carried across nights (pure): integer states, folded by delivery day.
 
-Two states hold what the engagement edges need of the window ending at D, by account (links
-between accounts and profiles change from night to night; the pass resolves the state as of D):
+Two states hold what the engagement edges and the profiles' activity need of the window ending
+at D, by account (links between accounts and profiles change from night to night; the pass
+resolves the state as of D):
 
 - pairs: per engager account → author account, per event day, the interactions by type;
-- solo: per account, per event day, the rest of what it did (posts, actions on no account).
+- solo: per account, per event day, the rest of what it did by type (posts, actions on no account).
 
 Every value is a count, so a night's state is exactly the previous night's with the day that
 left the window dropped and the new delivery day's partial rows added (retractions included:
 they are rows of −1), and equals, row for row, the state built from the window's partials.
 A day whose count falls to zero is dropped, as the window drops netted rows.
 
-`edges_from_state` computes candidate v6's engagement edges (bursts spread over the author and
-weighed before engager quality: models whose rules a carried state can feed, `carries`) from the
+`state_activity` gives the window's daily activity (jobs/transforms/activity.py) from the states;
+`edges_from_state` computes the engagement edges of a model whose rules a carried state can feed
+(`carries`: v6, bursts spread over the author and weighed before engager quality) from the
 states and the window's posts; jobs/transforms/engagement.py's path computes the same from the
 window's rows, to the last rounding of its sums.
 """
@@ -24,7 +26,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from jobs.transforms.engagement import age_days, quality_of, recency, window_start
+from jobs.transforms.activity import total, with_actions
+from jobs.transforms.engagement import age_days, quality_per_actor, recency, window_start
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.sums import exact_sum
 from schemas.model import Model
@@ -51,22 +54,26 @@ def _in_day_order(entries: Column) -> Column:
     return F.array_sort(entries)
 
 
+def _counts(types) -> list[Column]:
+    return [F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(F.lit(0))).cast("long").alias(t)
+            for t in types]
+
+
 def pair_days(rows: DataFrame) -> DataFrame:
     """Partial rows → actor_account, target_account, days (event day → interactions by type)."""
-    counts = [F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(F.lit(0))).cast("long").alias(t)
-              for t in INTERACTIONS]
-    per_day = (rows.where(_is_pair()).groupBy("actor_account", "target_account", "event_date").agg(*counts)
-               .where(sum((F.col(t) for t in INTERACTIONS), F.lit(0)) != 0))
+    per_day = (rows.where(_is_pair()).groupBy("actor_account", "target_account", "event_date")
+               .agg(*_counts(INTERACTIONS))
+               .where(total(types=INTERACTIONS) != 0))
     day = F.struct("event_date", F.struct(*INTERACTIONS).alias("n"))
     return per_day.groupBy("actor_account", "target_account").agg(_in_day_order(F.collect_list(day)).alias("days"))
 
 
 def solo_days(rows: DataFrame) -> DataFrame:
-    """Partial rows → actor_account, days (event day → actions that are not pair interactions)."""
-    per_day = (rows.where(~_is_pair()).groupBy("actor_account", "event_date")
-               .agg(F.sum("events").cast("long").alias("actions")).where(F.col("actions") != 0))
-    return per_day.groupBy("actor_account").agg(
-        _in_day_order(F.collect_list(F.struct("event_date", "actions"))).alias("days"))
+    """Partial rows → actor_account, days (event day → actions by type that are not pair interactions)."""
+    per_day = (rows.where(~_is_pair()).groupBy("actor_account", "event_date").agg(*_counts(SCORED_TYPES))
+               .where(total() != 0))
+    day = F.struct("event_date", F.struct(*SCORED_TYPES).alias("n"))
+    return per_day.groupBy("actor_account").agg(_in_day_order(F.collect_list(day)).alias("days"))
 
 
 def _stamped(state: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
@@ -81,9 +88,14 @@ def window_state(window_rows: DataFrame, *, snapshot_date: dt.date, window_days:
             "solo": _stamped(solo_days(window_rows), snapshot_date=snapshot_date, window_days=window_days)}
 
 
-def _fold(previous: DataFrame, entering: DataFrame, keys: list[str], start: dt.date, add, nonzero) -> DataFrame:
-    """previous ⊕ entering, per key and day: the days before `start` dropped, counts added, days
-    of zero dropped, rows with no day left dropped."""
+def _fold(previous: DataFrame, entering: DataFrame, keys: list[str], start: dt.date, types) -> DataFrame:
+    """previous ⊕ entering, per key and day (days' values: counts by `types`): the days before
+    `start` dropped, counts added, days of zero dropped, rows with no day left dropped."""
+    def add(a, b):
+        return F.struct(*[(a[t] + b[t]).alias(t) for t in types])
+
+    def nonzero(v):
+        return total(v, types) != 0
     empty = F.create_map().cast(T.MapType(T.DateType(), entering.schema["days"].dataType.elementType[1].dataType))
     kept = previous.select(*keys, F.map_filter(F.map_from_entries("days"), lambda day, _: day >= F.lit(start))
                            .alias("_old"))
@@ -104,11 +116,8 @@ def carried(previous: dict[str, DataFrame], delivered: DataFrame, *, snapshot_da
     partial rows delivered on `snapshot_date` (its slice): the day that left dropped, the new rows added."""
     start = window_start(snapshot_date, window_days)
     entering = delivered.where(F.col("event_date").between(F.lit(start), F.lit(snapshot_date)))
-    pairs = _fold(previous["pairs"], pair_days(entering), ["actor_account", "target_account"], start,
-                  lambda a, b: F.struct(*[(a[t] + b[t]).alias(t) for t in INTERACTIONS]),
-                  lambda v: sum((v[t] for t in INTERACTIONS), F.lit(0)) != 0)
-    solo = _fold(previous["solo"], solo_days(entering), ["actor_account"], start,
-                 lambda a, b: a + b, lambda v: v != 0)
+    pairs = _fold(previous["pairs"], pair_days(entering), ["actor_account", "target_account"], start, INTERACTIONS)
+    solo = _fold(previous["solo"], solo_days(entering), ["actor_account"], start, SCORED_TYPES)
     return {"pairs": _stamped(pairs, snapshot_date=snapshot_date, window_days=window_days),
             "solo": _stamped(solo, snapshot_date=snapshot_date, window_days=window_days)}
 
@@ -119,15 +128,27 @@ def _day_weight(model: Model) -> Column:
     return sum((F.col(t) * F.lit(float(weights[t])) for t in INTERACTIONS), F.lit(0.0))
 
 
-def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model: Model, *,
+def state_activity(pairs: DataFrame, solo: DataFrame) -> DataFrame:
+    """The window's daily activity (activity.py: actor_id, event_date, a count per scored type,
+    actions) from the states resolved to profiles (actor_id on both)."""
+    def entries(state: DataFrame, types) -> DataFrame:
+        days = state.select("actor_id", F.inline("days"))
+        return days.select("actor_id", "event_date",
+                           *[(F.col("n")[t] if t in types else F.lit(0).cast("long")).alias(t) for t in SCORED_TYPES])
+    per_day = (entries(pairs, INTERACTIONS).unionByName(entries(solo, SCORED_TYPES))
+               .groupBy("actor_id", "event_date").agg(*[F.sum(t).alias(t) for t in SCORED_TYPES]))
+    return with_actions(per_day)
+
+
+def edges_from_state(pairs: DataFrame, activity: DataFrame, posts: DataFrame, model: Model, *,
                      snapshot_date: dt.date, window_days: int) -> DataFrame:
     """gold.engagement_edges rows of `snapshot_date` from the carried state (a model that `carries`).
 
-    `pairs`, `solo`: the states with actor_id and target_id (pairs) / actor_id (solo) resolved as
-    of the date, rows touching an opted-out profile left out; `posts`: the window's post rows with
-    actor_id (the automation signal reads posting gaps). The same rules as engagement_edges:
-    engager quality from actions per active day, a burst's loss spread over the author, rings and
-    automation discounting, sums exact."""
+    `pairs`: the pairs' state with actor_id and target_id resolved as of the date, rows touching an
+    opted-out profile left out; `activity`: the window's daily activity from the states
+    (`state_activity`); `posts`: the window's post rows with actor_id (the automation signal reads
+    posting gaps). The same rules as engagement_edges: engager quality from actions per active
+    day, a burst's loss spread over the author, rings and automation discounting, sums exact."""
     ag = model.anti_gaming
     entries = pairs.select("actor_id", "target_id", F.inline("days"))
     days = entries.select("actor_id", "target_id", "event_date",
@@ -136,15 +157,8 @@ def edges_from_state(pairs: DataFrame, solo: DataFrame, posts: DataFrame, model:
     days = days.select("actor_id", "target_id", "event_date", interactions.alias("events"),
                        F.col("endorse").alias("endorsements"),
                        (_day_weight(model) * recency(model, snapshot_date)).alias("w_event")).localCheckpoint()
-    solo_entries = solo.select("actor_id", F.inline("days")).withColumnRenamed("actions", "events")
-    per_day = (days.select("actor_id", "event_date", "events").unionByName(solo_entries)
-               .groupBy("actor_id", "event_date").agg(F.sum("events").alias("events")).where(F.col("events") > 0))
-    rate = F.col("actions") / F.col("active_days")
-    quality = (per_day.groupBy("actor_id").agg(F.sum("events").alias("actions"),
-                                                F.count(F.lit(1)).alias("active_days"))
-               .select(F.col("actor_id").alias("engager_id"),
-                       quality_of(rate, human_daily_actions=model.engager_quality.human_daily_actions)
-                       .alias("engager_quality")))
+    quality = quality_per_actor(activity, human_daily_actions=model.engager_quality.human_daily_actions).select(
+        F.col("actor_id").alias("engager_id"), F.col("quality").alias("engager_quality"))
     between = days.where(F.col("actor_id") != F.col("target_id"))
     # a model that carries weighs a week before engager quality: burst_factors reads w_event, not w
     weeks = between.select("target_id", F.floor(age_days(snapshot_date) / 7).alias("week"),

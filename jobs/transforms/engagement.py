@@ -9,6 +9,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from jobs.transforms.activity import actions_per_active_day
 from jobs.transforms.gaming import automation, burst_factors, ring_factors, swap_ring_members
 from jobs.transforms.identity import resolve_profile
 from jobs.transforms.sums import exact_sum
@@ -37,11 +38,21 @@ def engager_quality(events: DataFrame, *, human_daily_actions: float) -> DataFra
     """Per actor: actions per active day, and a quality in (0, 1] that falls with hyperactivity.
 
     Someone acting far above a human rate is probably automated; each of their actions weighs
-    human_daily_actions / rate, so their total weight per day is capped at a human's.
+    human_daily_actions / rate, so their total weight per day is capped at a human's. (Every row
+    of `events` is an action; `quality_per_actor` reads the same from a window's daily activity.)
     """
     per_actor = (events.groupBy("actor_id")
                  .agg(F.sum("events").alias("actions"),
                       F.countDistinct("event_date").alias("active_days")))
+    return _with_quality(per_actor, human_daily_actions)
+
+
+def quality_per_actor(activity: DataFrame, *, human_daily_actions: float) -> DataFrame:
+    """engager_quality from the window's actions per profile and day (activity.py's daily_activity)."""
+    return _with_quality(actions_per_active_day(activity), human_daily_actions)
+
+
+def _with_quality(per_actor: DataFrame, human_daily_actions: float) -> DataFrame:
     rate = F.col("actions") / F.col("active_days")
     return per_actor.select("actor_id", rate.alias("daily_actions"),
                             quality_of(rate, human_daily_actions=human_daily_actions).alias("quality"))

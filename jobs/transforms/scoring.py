@@ -10,6 +10,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from jobs.transforms.activity import own_activity
 from jobs.transforms.styles import AXES, axes, style
 from jobs.transforms.sums import exact_sum
 from schemas.model import Model
@@ -17,21 +18,17 @@ from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 
 
-def profile_features(events: DataFrame, edges: DataFrame, model: Model, *,
+def profile_features(activity: DataFrame, edges: DataFrame, model: Model, *,
                      snapshot_date: dt.date, entropy: DataFrame | None = None) -> DataFrame:
     """Per profile active in the window: volume, behaviour ratios, reach, amplification, and the
     anti-gaming signals that discounted them, with their reason codes.
 
+    `activity`: its actions per day by type (jobs/transforms/activity.py, `daily_activity`);
     `edges`: the snapshot's engagement edges (each carries its engager's quality).
     `entropy` (profile_id, topic_entropy: jobs/transforms/topics.py) gives the breadth of what it
     posted; without it every profile counts as focused (0 bits)."""
     ag = model.anti_gaming
-    own = events.groupBy(F.col("actor_id").alias("profile_id")).agg(
-        F.countDistinct("event_date").cast("int").alias("active_days"),
-        F.sum("events").alias("_actions"),
-        F.min("event_date").alias("_first_seen"),
-        *[F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(0)).alias(f"_{t}")
-          for t in ("post", "share", "reply", "mention")])
+    own = own_activity(activity)
     received = (edges.withColumnRenamed("engager_quality", "quality")
                 .groupBy(F.col("author_id").alias("profile_id"))
                 .agg(F.count(F.lit(1)).alias("engagers"),

@@ -112,6 +112,21 @@ def replace_where(df: DataFrame, cfg: Config, spec: TableSpec, predicate: str) -
     _note_commit(df.sparkSession, spec)
 
 
+def replace_table(df: DataFrame, cfg: Config, spec: TableSpec) -> None:
+    """Atomically replace the whole table with `df`, its schema too (a state kept in an older
+    shape, which the next night rebuilds anyway)."""
+    spec.conform(df)
+    retrying_conflicts(lambda: (_writer(df, spec).mode("overwrite").option("overwriteSchema", "true")
+                                .save(table_path(cfg, spec))), spec.qualified_name)
+    _note_commit(df.sparkSession, spec)
+
+
+def in_current_shape(spark: SparkSession, cfg: Config, spec: TableSpec) -> bool:
+    """Whether the table exists with the columns and types its spec gives (nullability aside)."""
+    return (table_exists(spark, cfg, spec)
+            and read_table(spark, cfg, spec).schema.simpleString() == spec.schema.simpleString())
+
+
 def append(df: DataFrame, cfg: Config, spec: TableSpec) -> None:
     """Append: only for ledger rows (ops.*), never for derived data.
 
