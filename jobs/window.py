@@ -15,6 +15,7 @@ do not depend on whether the edges were computed in this attempt.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
@@ -24,7 +25,8 @@ from jobs.carried_window import states_of
 from jobs.profiles import accounts_as_of, profiles_as_of
 from jobs.transforms.activity import daily_activity
 from jobs.transforms.carry import carries, edges_from_state, state_activity
-from jobs.transforms.engagement import engagement_edges, engager_quality, in_window, weighted_interactions, with_profiles
+from jobs.transforms.engagement import (edge_discount, engagement_edges, engager_quality, in_window, weighted_interactions,
+                                        with_profiles)
 from jobs.transforms.gaming import swap_ring_members
 from jobs.transforms.identity import resolve_profile
 from jobs.transforms.partials import net_retractions
@@ -81,22 +83,29 @@ def as_profiles(ctx: JobContext, events: DataFrame) -> DataFrame:
     return resolved.join(opted_out.withColumnRenamed("profile_id", "target_id"), "target_id", how="left_anti")
 
 
-def resolved_pairs(pairs: DataFrame) -> DataFrame:
-    """The pairs' state as resolved (actor_id, target_id per account pair) → the lookup that
-    resolves the window's interaction rows: one row per account pair, not one per interaction."""
-    return pairs.select("actor_account", "target_account", "actor_id", "target_id")
+def published_quality(edges: DataFrame) -> DataFrame:
+    """Tonight's engager quality as published (every interaction's engager has an edge)."""
+    return edges.select(F.col("engager_id").alias("actor_id"), F.col("engager_quality").alias("quality")).distinct()
+
+
+def pair_lookup(pairs: DataFrame, edges: DataFrame) -> DataFrame:
+    """Per account pair of the resolved pairs' state: actor_id, target_id, the engager's quality and
+    the edge's `_discount` as published — what an interaction row needs, looked up once per pair."""
+    return (pairs.select("actor_account", "target_account", "actor_id", "target_id")
+            .join(published_quality(edges), "actor_id")
+            .join(edge_discount(edges), ["actor_id", "target_id"], how="left"))
 
 
 @dataclass
 class WindowReads:
     """What the window stage's three snapshots read of the window: `edges` (not yet published),
     `activity` (daily_activity), `authored` (posts and shares with actor_id: topics' breadth,
-    posting gaps) and `engaged` (interactions between profiles with actor_id and target_id: topic
-    engagement and +K); `rows` the window's partial rows read, `how` the state's line."""
+    posting gaps) and `interactions` (given the published edges: the weighted interactions topic
+    scores read, weighted_interactions); `rows` the window's partial rows read, `how` the state's line."""
     edges: DataFrame
     activity: DataFrame
     authored: DataFrame
-    engaged: DataFrame
+    interactions: Callable[[DataFrame], DataFrame]
     rows: int
     how: str | None
     kept: list[DataFrame]
@@ -112,14 +121,18 @@ def from_rows(ctx: JobContext, model: Model) -> WindowReads:
     events = as_profiles(ctx, rows).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
-    return WindowReads(edges, daily_activity(events), events.where(F.col("event_type").isin(*AUTHORED)), events,
-                       rows.count(), None, [rows, events])
+
+    def interactions(published: DataFrame) -> DataFrame:
+        return weighted_interactions(events, published_quality(published), model, snapshot_date=ctx.run_date)
+    return WindowReads(edges, daily_activity(events), events.where(F.col("event_type").isin(*AUTHORED)),
+                       interactions, rows.count(), None, [rows, events])
 
 
 def from_state(ctx: JobContext, model: Model) -> WindowReads:
     """The window from its state carried across nights (jobs/carried_window.py): edges and activity
     from the states resolved per account pair; of the window's rows, only posts and shares
-    (resolved by actor) and the interactions topics read (resolved through the pairs' state)."""
+    (resolved by actor) and the interactions topics read (profiles, engager quality and edge
+    discount looked up per account pair: one join per row)."""
     rows = net_retractions(window_rows(ctx)).persist()
     states, how = states_of(ctx, window_rows(ctx))
     pairs = as_profiles(ctx, states["pairs"]).localCheckpoint()
@@ -127,9 +140,12 @@ def from_state(ctx: JobContext, model: Model) -> WindowReads:
     authored = as_profiles(ctx, rows.where(F.col("event_type").isin(*AUTHORED))).persist()
     edges = edges_from_state(pairs, activity, authored.where(F.col("event_type") == "post"), model,
                              snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
-    engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
-        resolved_pairs(pairs), ["actor_account", "target_account"])
-    return WindowReads(edges, activity, authored, engaged, rows.count(), how, [rows, authored])
+
+    def interactions(published: DataFrame) -> DataFrame:
+        engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
+            pair_lookup(pairs, published), ["actor_account", "target_account"])
+        return weighted_interactions(engaged, None, model, snapshot_date=ctx.run_date)
+    return WindowReads(edges, activity, authored, interactions, rows.count(), how, [rows, authored])
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -142,9 +158,7 @@ def run(ctx: JobContext) -> JobResult:
         ontology = load_topics()
         publish_snapshot(ctx, profile_features(window.activity, edges, model, snapshot_date=ctx.run_date,
                                                entropy=topic_entropy(window.authored, ontology)), PROFILE_FEATURES)
-        # tonight's engager quality as published (every interaction's engager has an edge)
-        quality = edges.select(F.col("engager_id").alias("actor_id"), F.col("engager_quality").alias("quality")).distinct()
-        interactions = weighted_interactions(window.engaged, quality, model, snapshot_date=ctx.run_date)
+        interactions = window.interactions(edges)
         swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
         publish_snapshot(ctx, topic_scores(interactions, window.authored.where(F.col("event_type") == "post"), edges,
                                            swaps, model, ontology, snapshot_date=ctx.run_date), TOPIC_SCORES)

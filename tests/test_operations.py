@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 from scipy.stats import spearmanr
 
-from pipelines.core.config import load_config, load_model
+from pipelines.core.config import load_config, load_model, load_topics
 from pipelines.core.fingerprint import config_fingerprint
 from pipelines.core.io import read_table, table_path
 from pipelines.core.errors import UserError
@@ -24,7 +24,8 @@ from schemas.ops_model_validity import MODEL_VALIDITY
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS, SCORED_TYPES
 from tests.conftest import checksum
-from jobs.transforms.engagement import weighted_interactions
+from jobs.transforms.gaming import swap_ring_members
+from jobs.transforms.topics import topic_scores
 from jobs.transforms.validity import OUTCOMES, PREDICTORS
 from tests.shared_runs import FIRST, SECOND, UNSMOOTHED, cli_here, nightly_rows
 
@@ -88,8 +89,8 @@ def test_a_past_snapshot_sees_late_events_only_when_asked(spark, backfill_chain)
 def test_the_carried_window_reads_what_the_window_rows_give(spark, backfill_chain):
     """The window stage of a model that carries (v6) reads the state and only the rows it needs;
     on SECOND (late events in: the states stay in memory), with opted-out profiles in the sample,
-    it gets the same daily activity, posts and shares, and topic interactions as the stage
-    reading every row, and the same edges to the rounding of their sums."""
+    it gets the same daily activity, posts and shares, topic interactions and topic scores as the
+    stage reading every row, and the same edges to the rounding of their sums."""
     ctx = context(spark, backfill_chain.cfg, SECOND, include_late=True)
     model = load_model("v6")
     rows, carried = window.from_rows(ctx, model), window.from_state(ctx, model)
@@ -98,11 +99,16 @@ def test_the_carried_window_reads_what_the_window_rows_give(spark, backfill_chai
         assert carried.rows == rows.rows
         assertDataFrameEqual(carried.activity, rows.activity)
         assertDataFrameEqual(carried.authored.select(*rows.authored.columns), rows.authored)
-        quality = carried.edges.select(F.col("engager_id").alias("actor_id"), F.col("engager_quality").alias("quality"))
-        assertDataFrameEqual(
-            weighted_interactions(carried.engaged, quality, model, snapshot_date=SECOND),
-            weighted_interactions(rows.engaged.where(F.col("event_type").isin(*window.TOPIC_INTERACTIONS)), quality,
-                                  model, snapshot_date=SECOND))
+        edges = carried.edges.localCheckpoint()
+        from_state = carried.interactions(edges)
+        from_rows = rows.interactions(edges).where(F.col("event_type").isin(*window.TOPIC_INTERACTIONS))
+        assertDataFrameEqual(from_state.drop("_discount"), from_rows)
+        posts = rows.authored.where(F.col("event_type") == "post")
+        swaps = swap_ring_members(from_rows.where(F.col("event_type") == "endorse"), model.anti_gaming)
+        topics = [topic_scores(i, posts, edges, swaps, model, load_topics(), snapshot_date=SECOND).localCheckpoint()
+                  for i in (from_state, from_rows)]
+        assert topics[1].count() > 0
+        assertDataFrameEqual(*topics)
         pair = ["engager_id", "author_id"]
         assertDataFrameEqual(carried.edges.orderBy(*pair), rows.edges.orderBy(*pair), rtol=1e-7, checkRowOrder=True)
     finally:

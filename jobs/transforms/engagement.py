@@ -78,18 +78,30 @@ def recency(model: Model, snapshot_date: dt.date) -> Column:
     return F.pow(F.lit(0.5), age_days(snapshot_date) / F.lit(model.recency_half_life_days))
 
 
-def weighted_interactions(events: DataFrame, quality: DataFrame, model: Model, *,
+def weighted_interactions(events: DataFrame, quality: DataFrame | None, model: Model, *,
                           snapshot_date: dt.date) -> DataFrame:
     """Every interaction of one profile with another, weighted by its type, its recency and the
     engager's quality: actor_id, target_id, event_type, event_date, target_content_id, topics
     (the event's own tags), w (one event's weight), w_event (its weight by type and recency, before
-    the engager's quality), events (how many the row folds) and week (0 = the snapshot's week)."""
+    the engager's quality), events (how many the row folds) and week (0 = the snapshot's week).
+
+    `quality`: actor_id, quality; None when `events` carry their engager's `quality` already (looked
+    up with their profiles), and then also, if they have it, their edge's `_discount`
+    (`edge_discount`), which is passed on."""
     by_type_and_age = type_weight(model) * recency(model, snapshot_date)
-    return (between_profiles(events)
-            .join(quality.select("actor_id", "quality"), "actor_id", how="inner")
+    rated = events if quality is None else events.join(quality.select("actor_id", "quality"), "actor_id", how="inner")
+    passed_on = [c for c in ("_discount",) if quality is None and c in events.columns]
+    return (between_profiles(rated)
             .select("actor_id", "target_id", "event_type", "event_date", "target_content_id", "topics",
                     (by_type_and_age * F.col("quality")).alias("w"), by_type_and_age.alias("w_event"),
-                    "events", F.floor(age_days(snapshot_date) / 7).alias("week")))
+                    "events", F.floor(age_days(snapshot_date) / 7).alias("week"), *passed_on))
+
+
+def edge_discount(edges: DataFrame) -> DataFrame:
+    """Per engager → author edge (actor_id, target_id): `_discount`, the share of its weight the
+    anti-gaming discounts left (weight / raw_weight), which everything that travelled on it takes."""
+    return edges.select(F.col("engager_id").alias("actor_id"), F.col("author_id").alias("target_id"),
+                        F.coalesce(F.try_divide("weight", "raw_weight"), F.lit(1.0)).alias("_discount"))
 
 
 def between_profiles(events: DataFrame) -> DataFrame:

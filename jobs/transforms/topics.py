@@ -20,6 +20,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from jobs.transforms.engagement import edge_discount
 from jobs.transforms.scoring import calibrated
 from jobs.transforms.sums import exact_sum
 from schemas.model import Model
@@ -56,18 +57,18 @@ def content_engagement(interactions: DataFrame, posts: DataFrame, edges: DataFra
 
     `interactions`: weighted_interactions (engagement.py); `posts`: window events of type post
     (content_id, topics); `edges`: the snapshot's engagement edges, whose weight / raw_weight is
-    the anti-gaming discount of everything that travelled on them. A piece of content is about
+    the anti-gaming discount of everything that travelled on them (engagement.py's edge_discount,
+    unless the interactions carry it already). A piece of content is about
     the topics of its post, or — for posts older than the window — the tags the engagement
     carried.
     """
     post_topics = posts.select(F.col("content_id").alias("target_content_id"),
                                F.col("topics").alias("_post_tags")).dropDuplicates(["target_content_id"])
-    discount = edges.select(F.col("engager_id").alias("actor_id"), F.col("author_id").alias("target_id"),
-                            F.coalesce(F.try_divide("weight", "raw_weight"), F.lit(1.0)).alias("_discount"))
     engaged = (interactions.where(F.col("event_type").isin(*CONTENT_ENGAGEMENTS)
                                   & F.col("target_content_id").isNotNull())
-               .join(post_topics, "target_content_id", how="left")
-               .join(discount, ["actor_id", "target_id"], how="left"))
+               .join(post_topics, "target_content_id", how="left"))
+    if "_discount" not in engaged.columns:   # not looked up with the interactions' profiles
+        engaged = engaged.join(edge_discount(edges), ["actor_id", "target_id"], how="left")
     tags = F.when(F.size(F.coalesce("_post_tags", F.array())) > 0, F.col("_post_tags")).otherwise(F.col("topics"))
     return (engaged.select(F.col("target_id").alias("profile_id"), F.col("target_content_id").alias("content_id"),
                            (F.col("w") * F.col("events") * F.coalesce("_discount", F.lit(1.0))).alias("_w"),
