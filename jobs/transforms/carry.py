@@ -54,26 +54,23 @@ def _in_day_order(entries: Column) -> Column:
     return F.array_sort(entries)
 
 
-def _counts(types) -> list[Column]:
-    return [F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(F.lit(0))).cast("long").alias(t)
-            for t in types]
+def _days(rows: DataFrame, keys: list[str], types) -> DataFrame:
+    """Partial rows → keys, days (event day → their counts by `types`, in day order; no day of zero)."""
+    counts = [F.sum(F.when(F.col("event_type") == t, F.col("events")).otherwise(F.lit(0))).cast("long").alias(t)
+              for t in types]
+    per_day = rows.groupBy(*keys, "event_date").agg(*counts).where(total(types=types) != 0)
+    day = F.struct("event_date", F.struct(*types).alias("n"))
+    return per_day.groupBy(*keys).agg(_in_day_order(F.collect_list(day)).alias("days"))
 
 
 def pair_days(rows: DataFrame) -> DataFrame:
     """Partial rows → actor_account, target_account, days (event day → interactions by type)."""
-    per_day = (rows.where(_is_pair()).groupBy("actor_account", "target_account", "event_date")
-               .agg(*_counts(INTERACTIONS))
-               .where(total(types=INTERACTIONS) != 0))
-    day = F.struct("event_date", F.struct(*INTERACTIONS).alias("n"))
-    return per_day.groupBy("actor_account", "target_account").agg(_in_day_order(F.collect_list(day)).alias("days"))
+    return _days(rows.where(_is_pair()), ["actor_account", "target_account"], INTERACTIONS)
 
 
 def solo_days(rows: DataFrame) -> DataFrame:
     """Partial rows → actor_account, days (event day → actions by type that are not pair interactions)."""
-    per_day = (rows.where(~_is_pair()).groupBy("actor_account", "event_date").agg(*_counts(SCORED_TYPES))
-               .where(total() != 0))
-    day = F.struct("event_date", F.struct(*SCORED_TYPES).alias("n"))
-    return per_day.groupBy("actor_account").agg(_in_day_order(F.collect_list(day)).alias("days"))
+    return _days(rows.where(~_is_pair()), ["actor_account"], SCORED_TYPES)
 
 
 def _stamped(state: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
