@@ -90,10 +90,11 @@ def published_quality(edges: DataFrame) -> DataFrame:
 
 def pair_lookup(pairs: DataFrame, edges: DataFrame) -> DataFrame:
     """Per account pair of the resolved pairs' state: actor_id, target_id, the engager's quality and
-    the edge's `_discount` as published — what an interaction row needs, looked up once per pair."""
+    the edge's `_discount` as published — what an interaction row needs, looked up once per pair, in
+    one join: every pair of two profiles in the state has its edge (edges_from_state), and a pair of
+    one profile with itself is no interaction (between_profiles)."""
     return (pairs.select("actor_account", "target_account", "actor_id", "target_id")
-            .join(published_quality(edges), "actor_id")
-            .join(edge_discount(edges), ["actor_id", "target_id"], how="left"))
+            .join(edge_discount(edges, F.col("engager_quality").alias("quality")), ["actor_id", "target_id"]))
 
 
 @dataclass

@@ -97,10 +97,11 @@ def weighted_interactions(events: DataFrame, quality: DataFrame | None, model: M
                     "events", F.floor(age_days(snapshot_date) / 7).alias("week"), *passed_on))
 
 
-def edge_discount(edges: DataFrame) -> DataFrame:
+def edge_discount(edges: DataFrame, *also: Column) -> DataFrame:
     """Per engager → author edge (actor_id, target_id): `_discount`, the share of its weight the
-    anti-gaming discounts left (weight / raw_weight), which everything that travelled on it takes."""
-    return edges.select(F.col("engager_id").alias("actor_id"), F.col("author_id").alias("target_id"),
+    anti-gaming discounts left (weight / raw_weight), which everything that travelled on it takes;
+    with `also`, those columns of the edge too."""
+    return edges.select(F.col("engager_id").alias("actor_id"), F.col("author_id").alias("target_id"), *also,
                         F.coalesce(F.try_divide("weight", "raw_weight"), F.lit(1.0)).alias("_discount"))
 
 
