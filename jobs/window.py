@@ -159,7 +159,9 @@ def run(ctx: JobContext) -> JobResult:
         ontology = load_topics()
         publish_snapshot(ctx, profile_features(window.activity, edges, model, snapshot_date=ctx.run_date,
                                                entropy=topic_entropy(window.authored, ontology)), PROFILE_FEATURES)
-        interactions = window.interactions(edges)
+        # read three times (swap groups, the content's engagement, +K): computed once
+        interactions = window.interactions(edges).persist()
+        window.kept.append(interactions)
         swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
         publish_snapshot(ctx, topic_scores(interactions, window.authored.where(F.col("event_type") == "post"), edges,
                                            swaps, model, ontology, snapshot_date=ctx.run_date), TOPIC_SCORES)
