@@ -106,6 +106,19 @@ def test_posts_need_no_target_but_endorsements_need_a_skill(spark):
                    [None, "missing_field", None])
 
 
+def test_a_facepage_post_is_the_content_its_engagement_names(spark):
+    """facepage names a post fp_post_<hex> in the records acting on it, while the post's own record
+    is event fp_<hex>: the post's content id is the name the reaction uses."""
+    post = {"event_id": "fp_77ab12", "type": "post", "timestamp": 1790803164, "actor": {"uid": 10}, "tags": ["seo"]}
+    reaction = {"event_id": "fp_8f3a9c", "type": "reaction", "timestamp": 1790803200, "actor": {"uid": 11},
+                "object": {"post_id": "fp_post_77ab12", "owner_uid": 10}, "reaction": "LOVE", "tags": ["seo"]}
+    got = validated(spark, "facepage", [json.dumps(post), json.dumps(reaction)]).select(
+        "event_id", "event_type", "content_id", "target_content_id")
+    assertDataFrameEqual(got, spark.createDataFrame(
+        [("fp_77ab12", "post", "fp_post_77ab12", None), ("fp_8f3a9c", "reaction", "fp_8f3a9c", "fp_post_77ab12")],
+        "event_id STRING, event_type STRING, content_id STRING, target_content_id STRING"))
+
+
 def test_wrong_types_per_network(spark):
     fp = {**GOOD["facepage"], "timestamp": {"s": 1}}
     vt = {**GOOD["vidtube"], "publishedAt": 1790803164}

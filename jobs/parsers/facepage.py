@@ -1,4 +1,8 @@
-"""facepage (Facebook-like): integer user ids, epoch-second timestamps, tag lists."""
+"""facepage (Facebook-like): integer user ids, epoch-second timestamps, tag lists.
+
+A post's record carries only its event id, fp_<hex>; the network's reactions, comments and shares
+name the post by its post_id, fp_post_<hex> (the same hex): a post's content id is that post_id,
+so that engagement finds the content it acts on (topics, predictive validity)."""
 from pyspark.sql import functions as F
 
 from jobs.parsers.common import ALWAYS, UNLESS_POST, NetworkShape, RawField, epoch_time
@@ -23,6 +27,8 @@ SHAPE = NetworkShape(
     ),
     event_types={"post": "post", "comment": "reply", "reaction": "reaction", "share": "share"},
     event_time=lambda raw: epoch_time(raw, per_second=1),
-    content_id=lambda v: v["event_id"],
+    # a post is named by the network's other records as its post_id, fp_post_<hex> for event fp_<hex>
+    content_id=lambda v: F.when(v["native_type"] == "post", F.regexp_replace(v["event_id"], r"^fp_", "fp_post_"))
+    .otherwise(v["event_id"]),
     topics=lambda v: F.transform(v["tags"], F.lower),
 )
