@@ -41,6 +41,37 @@ def gamers_in_top_decile(root: Path, table: str, day: dt.date, model: str) -> di
     return {"top_decile": len(top), "gaming_in_top_decile": gaming}
 
 
+def without_gaming(spark, cfg, day: dt.date, horizon: int, models: tuple[str, ...], root: Path) -> dict:
+    """Headline Spearman of each model's score and of the naive rankings over the posting profiles
+    that are not planted gaming accounts (only generated data can tell them apart): how much of the
+    score's gap to the naive counts the gamers make, whose rings keep engaging after D."""
+    from jobs.transforms.validity import HEADLINE, NAIVE_PREDICTORS, spearman
+    from jobs.validate import horizon_end, profile_frame, ranked_sample, snapshot_scores
+    from pipelines.core.jobrun import JobContext
+
+    with gzip.open(root / "landing" / "_truth" / "profiles.jsonl.gz", "rt") as f:
+        gaming = [(p["profile_id"],) for p in map(json.loads, f) if p["persona"] in GAMING]
+    gamers = spark.createDataFrame(gaming, "profile_id STRING")
+    ctx = JobContext(spark, cfg, day, "without-gaming")
+    figures = {}
+    for model in models:
+        frame = profile_frame(ctx, horizon_end(ctx, horizon), snapshot_scores(ctx, model)[0], model)
+        posted = frame.where("posted")
+        for label, rows in (("all", posted), ("without_gaming", posted.join(gamers, "profile_id", "left_anti"))):
+            n = rows.count()
+            columns = ranked_sample(rows, n, n, 0)
+            y = columns[HEADLINE]
+            figures.setdefault(label, {"profiles": n})[f"{model} score"] = round(spearman(columns["score"], y), 4)
+            for naive in NAIVE_PREDICTORS:
+                figures[label][f"naive {naive}"] = round(spearman(columns[naive], y), 4)
+        frame.unpersist()
+    for f in figures.values():
+        best = max((k for k in f if k.startswith("naive")), key=f.get)
+        f["best_naive"] = best
+        f.update({f"{m} margin": round(f[f"{m} score"] - f[best], 4) for m in models})
+    return figures
+
+
 RETESTED = ("quality_interactions", "engagers")
 
 
@@ -116,6 +147,7 @@ def main() -> None:
             code = clout(argv)
             assert code == 0, argv
         retest = outcome_retest(spark, cfg, day, args.horizon)
+        gaming_apart = without_gaming(spark, cfg, day, args.horizon, (published, args.candidate), root)
         from deltalake import DeltaTable
         figures = [r for r in DeltaTable(str(root / "warehouse" / "ops" / "model_validity")).to_pyarrow_table().to_pylist()
                    if r["snapshot_date"] == day and r["horizon_days"] == args.horizon]
@@ -125,6 +157,7 @@ def main() -> None:
             "commit": commit(), "date": dt.date.today().isoformat(), "seconds": round(time.perf_counter() - started),
             "published": published, "candidate": args.candidate,
             "retest": retest,
+            "without_gaming": gaming_apart,
             "gaming": {published: gamers_in_top_decile(root, "scores", day, published),
                        args.candidate: gamers_in_top_decile(root, "scores_shadow", day, args.candidate)},
             "figures": [{k: (round(v, 4) if isinstance(v, float) else str(v) if isinstance(v, (dt.date, dt.datetime))
@@ -175,6 +208,19 @@ def markdown(result: dict, published: str, candidate: str) -> str:
         lines.append(f"| {outcome} | {f['profiles']:,} | {f['retest']:.3f} | {f['ceiling']:.3f} | "
                      f"{f['engaged_in_both']:,} | {f['retest_both']:.3f} | {f['ceiling_both']:.3f} |")
     lines += [""]
+    apart = result.get("without_gaming")
+    if apart:
+        lines += ["## Without the planted gaming accounts", "",
+                  f"{HEADLINE}, Spearman over all posting profiles and over those that are not planted gaming "
+                  "accounts (only generated data can tell them apart).", "",
+                  "| ranking | all | without gaming accounts |", "|---|---|---|"]
+        keys = [f"{m} score" for m in (published, candidate)] + [k for k in apart["all"] if k.startswith("naive ")]
+        for key in keys:
+            lines.append(f"| {key} | {apart['all'][key]:.3f} | {apart['without_gaming'][key]:.3f} |")
+        lines += ["", "Profiles: {:,} / {:,}. Score − best naive: ".format(
+            apart["all"]["profiles"], apart["without_gaming"]["profiles"]) + ", ".join(
+            f"{m} {apart['all'][f'{m} margin']:+.3f} / {apart['without_gaming'][f'{m} margin']:+.3f}"
+            for m in (published, candidate)) + ".", ""]
     lines += ["Planted gaming accounts in the top decile: " + ", ".join(
         f"{m} {g['gaming_in_top_decile']} of {g['top_decile']}" for m, g in result["gaming"].items()) + ".", ""]
     return "\n".join(lines)

@@ -87,11 +87,10 @@ def horizon_events(ctx: JobContext, end: dt.date, after: dt.date | None = None) 
     return as_profiles(ctx, events)
 
 
-def run(ctx: JobContext, *, horizon_days: int, model_version: str, sample: int = 200_000,
-        resamples: int = 200, seed: int = 0) -> Validity:
-    """Evaluate `model_version`'s snapshot of the run date over the horizon; record the figures."""
-    end = horizon_end(ctx, horizon_days)
-    scores, published = snapshot_scores(ctx, model_version)
+def profile_frame(ctx: JobContext, end: dt.date, scores: DataFrame, model_version: str) -> DataFrame:
+    """One row per profile of `scores` (the snapshot of the run date): its predictors, its outcomes
+    over the run date + 1..`end` and `posted` (validity_frame), computed and kept: the caller
+    unpersists it."""
     model = load_model(model_version)
     day = F.col("snapshot_date") == F.lit(ctx.run_date)
     horizon = horizon_events(ctx, end).persist()
@@ -100,11 +99,21 @@ def run(ctx: JobContext, *, horizon_days: int, model_version: str, sample: int =
     frame = validity_frame(scores, read_table(ctx.spark, ctx.cfg, PROFILE_FEATURES).where(day),
                            followers_gained(window_events(ctx)),
                            future_engagement(horizon, quality.select("actor_id", "quality"), previous)).persist()
+    frame.count()
+    horizon.unpersist()
+    return frame
+
+
+def run(ctx: JobContext, *, horizon_days: int, model_version: str, sample: int = 200_000,
+        resamples: int = 200, seed: int = 0) -> Validity:
+    """Evaluate `model_version`'s snapshot of the run date over the horizon; record the figures."""
+    end = horizon_end(ctx, horizon_days)
+    scores, published = snapshot_scores(ctx, model_version)
+    frame = profile_frame(ctx, end, scores, model_version)
     counts = frame.agg(F.count(F.lit(1)).alias("scored"), F.sum(F.col("posted").cast("long")).alias("posted"),
                        F.sum((~F.col("posted") & (F.col("percentile") >= 90.0)).cast("long")).alias("silent_top")
                        ).first()
     columns = ranked_sample(frame.where("posted"), counts.posted or 0, sample, seed)
-    horizon.unpersist()
     frame.unpersist()
     figures = tuple(rank_figures(columns, resamples=resamples, seed=seed)) if len(columns["key"]) >= 2 else ()
     result = Validity(model_version, published, counts.scored, counts.posted or 0, len(columns["key"]),

@@ -109,7 +109,7 @@ def reliability_ceiling(past: np.ndarray, future: np.ndarray) -> tuple[float, fl
     the ceiling it implies for any predictor, sqrt(r): an outcome measured with reliability r
     correlates at most sqrt(r) with anything, the true rate included (classical test theory,
     read on ranks; an estimate, stationary engagement assumed)."""
-    r = _spearman(past, future)
+    r = spearman(past, future)
     return r, math.sqrt(max(r, 0.0))
 
 
@@ -134,7 +134,7 @@ def top_decile(values: np.ndarray, order_key: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
     rx, ry = rankdata(x), rankdata(y)
     if rx.std() == 0 or ry.std() == 0:
         return 0.0
@@ -160,8 +160,8 @@ def rank_figures(columns: dict[str, np.ndarray], *, resamples: int, seed: int) -
         y = columns[outcome]
         for predictor in PREDICTORS:
             x, key = columns[predictor], columns["key"]
-            rho = [_spearman(x[d], y[d]) for d in draws]
+            rho = [spearman(x[d], y[d]) for d in draws]
             hits = [_precision(x[d], y[d], key[d]) for d in draws]
-            figures.append(Figure(outcome, predictor, _spearman(x, y), *np.percentile(rho, [2.5, 97.5]),
+            figures.append(Figure(outcome, predictor, spearman(x, y), *np.percentile(rho, [2.5, 97.5]),
                                   _precision(x, y, key), *np.percentile(hits, [2.5, 97.5])))
     return figures
