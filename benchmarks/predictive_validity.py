@@ -5,7 +5,7 @@ Generates `--profiles` profiles over `--history` days up to D plus `--horizon` d
 runs the nightly of D (and the candidate in shadow), the nightly of D+h (which ingests the
 horizon), then `clout validate` for both models. Beside the figures `clout validate` records,
 it reports what only generated data can tell: planted gaming accounts in each model's top
-decile.
+decile, and the headline figures over the posting profiles that are not planted gaming accounts.
 
   .venv/bin/python -m benchmarks.predictive_validity --seed 2718          # held out: the final figures
   .venv/bin/python -m benchmarks.predictive_validity --seed 31 --keep     # the tuning seed
