@@ -43,8 +43,9 @@ def gamers_in_top_decile(root: Path, table: str, day: dt.date, model: str) -> di
 
 def without_gaming(spark, cfg, day: dt.date, horizon: int, models: tuple[str, ...], root: Path) -> dict:
     """Headline Spearman of each model's score and of the naive rankings over the posting profiles
-    that are not planted gaming accounts (only generated data can tell them apart): how much of the
-    score's gap to the naive counts the gamers make, whose rings keep engaging after D."""
+    that are not planted gaming accounts (only generated data can tell them apart): beside the same
+    figures over all of them (`clout validate`'s), how much of the score's gap to the naive counts
+    the gamers make, whose rings keep engaging after D."""
     from jobs.transforms.validity import HEADLINE, NAIVE_PREDICTORS, spearman
     from jobs.validate import horizon_end, profile_frame, ranked_sample, snapshot_scores
     from pipelines.core.jobrun import JobContext
@@ -56,19 +57,14 @@ def without_gaming(spark, cfg, day: dt.date, horizon: int, models: tuple[str, ..
     figures = {}
     for model in models:
         frame = profile_frame(ctx, horizon_end(ctx, horizon), snapshot_scores(ctx, model)[0], model)
-        posted = frame.where("posted")
-        for label, rows in (("all", posted), ("without_gaming", posted.join(gamers, "profile_id", "left_anti"))):
-            n = rows.count()
-            columns = ranked_sample(rows, n, n, 0)
-            y = columns[HEADLINE]
-            figures.setdefault(label, {"profiles": n})[f"{model} score"] = round(spearman(columns["score"], y), 4)
-            for naive in NAIVE_PREDICTORS:
-                figures[label][f"naive {naive}"] = round(spearman(columns[naive], y), 4)
+        rows = frame.where("posted").join(gamers, "profile_id", "left_anti")
+        n = rows.count()
+        columns = ranked_sample(rows, n, 200_000, 0)   # the bounded sample `clout validate` ranks
+        figures["profiles"] = n
+        figures[f"{model} score"] = round(spearman(columns["score"], columns[HEADLINE]), 4)
+        for naive in NAIVE_PREDICTORS:
+            figures[f"naive {naive}"] = round(spearman(columns[naive], columns[HEADLINE]), 4)
         frame.unpersist()
-    for f in figures.values():
-        best = max((k for k in f if k.startswith("naive")), key=f.get)
-        f["best_naive"] = best
-        f.update({f"{m} margin": round(f[f"{m} score"] - f[best], 4) for m in models})
     return figures
 
 
@@ -210,17 +206,20 @@ def markdown(result: dict, published: str, candidate: str) -> str:
     lines += [""]
     apart = result.get("without_gaming")
     if apart:
+        apart = apart.get("without_gaming", apart)   # results saved before 2026-12-02 also kept "all"
+        every = {f"{m} score": by[m, HEADLINE, "score"]["spearman"] for m in (published, candidate)}
+        every.update({f"naive {p}": by[published, HEADLINE, p]["spearman"] for p in NAIVE_PREDICTORS})
         lines += ["## Without the planted gaming accounts", "",
-                  f"{HEADLINE}, Spearman over all posting profiles and over those that are not planted gaming "
-                  "accounts (only generated data can tell them apart).", "",
+                  f"{HEADLINE}, Spearman over all posting profiles (above) and over those that are not planted "
+                  "gaming accounts (only generated data can tell them apart).", "",
                   "| ranking | all | without gaming accounts |", "|---|---|---|"]
-        keys = [f"{m} score" for m in (published, candidate)] + [k for k in apart["all"] if k.startswith("naive ")]
-        for key in keys:
-            lines.append(f"| {key} | {apart['all'][key]:.3f} | {apart['without_gaming'][key]:.3f} |")
-        lines += ["", "Profiles: {:,} / {:,}. Score − best naive: ".format(
-            apart["all"]["profiles"], apart["without_gaming"]["profiles"]) + ", ".join(
-            f"{m} {apart['all'][f'{m} margin']:+.3f} / {apart['without_gaming'][f'{m} margin']:+.3f}"
-            for m in (published, candidate)) + ".", ""]
+        lines += [f"| {key} | {every[key]:.3f} | {apart[key]:.3f} |" for key in every]
+
+        def margins(figures: dict) -> str:
+            best = max((k for k in figures if k.startswith("naive ")), key=figures.get)
+            return ", ".join(f"{m} {figures[f'{m} score'] - figures[best]:+.3f}" for m in (published, candidate))
+        lines += ["", f"Profiles: {any_row['posted']:,} / {apart['profiles']:,}. Score − best naive: all "
+                  f"{margins(every)}; without gaming accounts {margins(apart)}.", ""]
     lines += ["Planted gaming accounts in the top decile: " + ", ".join(
         f"{m} {g['gaming_in_top_decile']} of {g['top_decile']}" for m, g in result["gaming"].items()) + ".", ""]
     return "\n".join(lines)

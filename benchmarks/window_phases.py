@@ -2,7 +2,8 @@
 the window's rows read and netted, the state carried (or built) and written, pairs, activity and
 posts resolved, the edges' sums, the anti-gaming signals, the data-quality gate and the write.
 
-Each phase is forced (counted or checkpointed) before the next starts, so a phase's seconds are its
+The phases are jobs/window.py's `from_state`, step by step (keep them in step with it). Each
+phase is forced (counted or checkpointed) before the next starts, so a phase's seconds are its
 own; the stage itself pipelines some of them, so the sum is near, not equal to, the stage's time.
 Needs a warehouse whose window state for the day before --date exists (benchmarks.window_models
 leaves one), e.g. the 1M-profile, 7-day one:
