@@ -109,6 +109,17 @@ def swap_ring_members(endorsements: DataFrame, settings: AntiGaming) -> DataFram
                             & (F.col("_swapped") >= F.col("_received") * r.min_reciprocity)).select("author_id")
 
 
+def _reversed(edges: DataFrame) -> DataFrame:
+    """engager_id, author_id of `edges` turned around (the author engaging the engager back)."""
+    return edges.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"))
+
+
+def _both_ways(edges: DataFrame) -> DataFrame:
+    """The rows of `edges` whose reverse is among `edges` too (a self-join of only what is given:
+    callers pass the edges that can qualify, so the join never moves every edge)."""
+    return edges.join(_reversed(edges), ["engager_id", "author_id"], how="left_semi")
+
+
 def dense_ring_members(edges: DataFrame, settings: AntiGaming) -> DataFrame:
     """Authors inside a dense cluster of intense mutual engagement (returns author_id).
 
@@ -121,20 +132,19 @@ def dense_ring_members(edges: DataFrame, settings: AntiGaming) -> DataFrame:
     a sliver of what they receive.
     """
     r = settings.rings
-    there = edges.select("engager_id", "author_id", F.col("weight").alias("_there"))
-    back = edges.select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
-                        F.col("weight").alias("_back"))
-    intense = (there.join(back, ["engager_id", "author_id"])
-               .where(F.least("_there", "_back") >= r.min_mutual_weight)
-               .select(F.col("author_id").alias("a"), F.col("engager_id").alias("q")))
+    heavy = edges.where(F.col("weight") >= r.min_mutual_weight).select("engager_id", "author_id")
+    intense = _both_ways(heavy).select(F.col("author_id").alias("a"), F.col("engager_id").alias("q"))
     third = intense.select("a", F.col("q").alias("t"))
     closes = intense.select(F.col("a").alias("q"), F.col("q").alias("t"))
     partners = (intense.join(third, "a").where(F.col("q") != F.col("t"))
                 .join(closes, ["q", "t"]).select("a", "q").distinct())
     into = edges.select(F.col("author_id").alias("a"), F.col("engager_id").alias("q"), "weight")
-    from_partners = (partners.join(into, ["a", "q"])
+    # intense pairs are few: they reach the edges as a broadcast, and only the edges into
+    # authors with ring partners are summed
+    from_partners = (into.join(F.broadcast(partners), ["a", "q"])
                      .groupBy("a").agg(F.count(F.lit(1)).alias("_partners"), exact_sum("weight").alias("_from")))
-    received = into.groupBy("a").agg(exact_sum("weight").alias("_in"))
+    received = (into.join(F.broadcast(partners.select("a").distinct()), "a", how="left_semi")
+                .groupBy("a").agg(exact_sum("weight").alias("_in")))
     return (from_partners.join(received, "a")
             .where((F.col("_partners") >= r.min_mutual_partners)
                    & (F.col("_from") >= F.col("_in") * r.min_cluster_share))
@@ -147,26 +157,30 @@ def ring_factors(edges: DataFrame, settings: AntiGaming, swap_members: DataFrame
     edges and `member_factor` on the rest (taking part in a ring taints what else it earns).
 
     Reciprocity counts the partners engaged with both ways at least `min_partner_interactions`
-    times each (a close community answers now and then; a ring engages nearly every post)."""
+    times each (a close community answers now and then; a ring engages nearly every post).
+    Only the edges engaged that often meet their reverse (a join of those alone); ring members,
+    found from per-author sums, are few and reach every edge as a broadcast."""
     r = settings.rings
     floor = r.min_partner_interactions
     often = F.col("interactions") >= floor if floor > 1 else F.lit(True)
-    back = edges.where(often).select(F.col("author_id").alias("engager_id"), F.col("engager_id").alias("author_id"),
-                                     F.lit(True).alias("_back"))
-    flagged = (edges.join(back, ["engager_id", "author_id"], how="left")
-               .withColumn("mutual", F.coalesce(F.col("_back") & often, F.lit(False))).drop("_back"))
-    per_author = (Window.partitionBy("author_id").orderBy("engager_id")
-                  .rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing))
-    mutual_weight = F.sum(F.when(F.col("mutual"), F.col("weight")).otherwise(0.0)).over(per_author)
-    reciprocity = F.coalesce(F.try_divide(mutual_weight, F.sum("weight").over(per_author)), F.lit(0.0))
-    partners = F.sum(F.col("mutual").cast("int")).over(per_author)
-    in_ring = (reciprocity >= r.min_reciprocity) & (partners >= r.min_mutual_partners)
-    dense = dense_ring_members(edges, settings).select("author_id", F.lit(True).alias("_dense"))
-    flagged = flagged.join(F.broadcast(dense), "author_id", how="left")
-    in_ring = in_ring | F.coalesce(F.col("_dense"), F.lit(False))
+    candidates = edges.where(often)
+    back = _reversed(candidates).withColumn("mutual", F.lit(True))
+    flagged = (candidates.join(back, ["engager_id", "author_id"], how="left")
+               .withColumn("mutual", F.coalesce("mutual", F.lit(False)))
+               .unionByName(edges.where(~often).withColumn("mutual", F.lit(False))))
+    received = edges.groupBy("author_id").agg(exact_sum("weight").alias("_in"))
+    per_author = (flagged.where(F.col("mutual")).groupBy("author_id")
+                  .agg(exact_sum("weight").alias("_mutual_in"), F.count(F.lit(1)).alias("_partners")))
+    reciprocity = F.coalesce(F.try_divide(F.col("_mutual_in"), F.col("_in")), F.lit(0.0))
+    members = (per_author.join(received, "author_id")
+               .where((reciprocity >= r.min_reciprocity) & (F.col("_partners") >= r.min_mutual_partners))
+               .select("author_id")
+               .unionByName(dense_ring_members(edges, settings)))
     if swap_members is not None:
-        flagged = flagged.join(swap_members.select("author_id", F.lit(True).alias("_swap")), "author_id", how="left")
-        in_ring = in_ring | F.coalesce(F.col("_swap"), F.lit(False))
+        members = members.unionByName(swap_members.select("author_id"))
+    in_ring = F.coalesce(F.col("_member"), F.lit(False))
     factor = (F.when(in_ring & F.col("mutual"), F.lit(r.factor))
               .when(in_ring, F.lit(r.member_factor)).otherwise(F.lit(1.0)))
-    return flagged.withColumn("ring_factor", factor).drop("_swap", "_dense")
+    return (flagged.join(F.broadcast(members.distinct().select("author_id", F.lit(True).alias("_member"))),
+                         "author_id", how="left")
+            .withColumn("ring_factor", factor).drop("_member"))
