@@ -24,7 +24,6 @@ import datetime as dt
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from jobs.transforms.activity import total, with_actions
 from jobs.transforms.engagement import age_days, quality_per_actor, recency, window_start
@@ -87,24 +86,27 @@ def window_state(window_rows: DataFrame, *, snapshot_date: dt.date, window_days:
 
 def _fold(previous: DataFrame, entering: DataFrame, keys: list[str], start: dt.date, types) -> DataFrame:
     """previous ⊕ entering, per key and day (days' values: counts by `types`): the days before
-    `start` dropped, counts added, days of zero dropped, rows with no day left dropped."""
+    `start` dropped, counts added, days of zero dropped, rows with no day left dropped.
+
+    Most keys are on one side only (a pair not engaged tonight, or engaged for the first time):
+    their day lists, already in day order and without a day of zero, are kept as they are (the
+    old one cut at `start`); only keys on both sides are merged day by day."""
     def add(a, b):
         return F.struct(*[(a[t] + b[t]).alias(t) for t in types])
 
     def nonzero(v):
         return total(v, types) != 0
-    empty = F.create_map().cast(T.MapType(T.DateType(), entering.schema["days"].dataType.elementType[1].dataType))
-    kept = previous.select(*keys, F.map_filter(F.map_from_entries("days"), lambda day, _: day >= F.lit(start))
-                           .alias("_old"))
-    merged = (kept.join(entering.select(*keys, F.map_from_entries("days").alias("_new")), keys, how="full")
-              .select(*keys, F.map_zip_with(F.coalesce("_old", empty), F.coalesce("_new", empty),
-                                            lambda _, a, b: F.when(a.isNull(), b).when(b.isNull(), a)
-                                            .otherwise(add(a, b))).alias("_days")))
     day_field, value_field = entering.schema["days"].dataType.elementType.names
-    entries = F.transform(F.map_entries(F.map_filter("_days", lambda _, v: nonzero(v))),
+    kept = previous.select(*keys, F.filter("days", lambda d: d[day_field] >= F.lit(start)).alias("_old"))
+    merged = kept.join(entering.select(*keys, F.col("days").alias("_new")), keys, how="full")
+    both = F.map_zip_with(F.map_from_entries("_old"), F.map_from_entries("_new"),
+                          lambda _, a, b: F.when(a.isNull(), b).when(b.isNull(), a).otherwise(add(a, b)))
+    entries = F.transform(F.map_entries(F.map_filter(both, lambda _, v: nonzero(v))),
                           lambda e: F.struct(e["key"].alias(day_field), e["value"].alias(value_field)))
-    folded = merged.select(*keys, _in_day_order(entries).alias("days"))
-    return folded.where(F.size("days") > 0)
+    days = (F.when(F.col("_new").isNull(), F.col("_old"))
+            .when(F.col("_old").isNull(), F.col("_new"))
+            .otherwise(_in_day_order(entries)))
+    return merged.select(*keys, days.alias("days")).where(F.size("days") > 0)
 
 
 def carried(previous: dict[str, DataFrame], delivered: DataFrame, *, snapshot_date: dt.date,
