@@ -32,6 +32,7 @@ def day(n):
 def test_a_carried_state_drops_the_day_that_left_adds_the_slice_and_equals_the_state_built_from_the_window(spark):
     delivered_before = [
         (day(7), day(7), "reaction", "a", "b", 2),     # leaves the 3-day window tonight
+        (day(7), day(7), "follow", "e", "b", 1),       # leaves too, and with it the pair e → b
         (day(8), day(8), "reply", "a", "b", 1),
         (day(9), day(9), "share", "c", "b", 1),
         (day(9), day(9), "post", "b", None, 1),
