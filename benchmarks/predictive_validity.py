@@ -47,7 +47,7 @@ def without_gaming(spark, cfg, day: dt.date, horizon: int, models: tuple[str, ..
     figures over all of them (`clout validate`'s), how much of the score's gap to the naive counts
     the gamers make, whose rings keep engaging after D."""
     from jobs.transforms.validity import HEADLINE, NAIVE_PREDICTORS, spearman
-    from jobs.validate import horizon_end, profile_frame, ranked_sample, snapshot_scores
+    from jobs.validate import RANKED_SAMPLE, horizon_end, profile_frame, ranked_sample, snapshot_scores
     from pipelines.core.jobrun import JobContext
 
     with gzip.open(root / "landing" / "_truth" / "profiles.jsonl.gz", "rt") as f:
@@ -59,7 +59,7 @@ def without_gaming(spark, cfg, day: dt.date, horizon: int, models: tuple[str, ..
         frame = profile_frame(ctx, horizon_end(ctx, horizon), snapshot_scores(ctx, model)[0], model)
         rows = frame.where("posted").join(gamers, "profile_id", "left_anti")
         n = rows.count()
-        columns = ranked_sample(rows, n, 200_000, 0)   # the bounded sample `clout validate` ranks
+        columns = ranked_sample(rows, n, RANKED_SAMPLE, 0)   # the bounded sample `clout validate` ranks
         figures["profiles"] = n
         figures[f"{model} score"] = round(spearman(columns["score"], columns[HEADLINE]), 4)
         for naive in NAIVE_PREDICTORS:

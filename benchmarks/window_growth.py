@@ -33,7 +33,9 @@ def main() -> None:
 
     from pyspark.sql import functions as F
 
+    from jobs.transforms.carry import is_pair
     from jobs.transforms.engagement import in_window
+    from jobs.window import AUTHORED
     from pipelines.core.config import load_config
     from pipelines.core.io import read_table
     from pipelines.core.session import get_spark
@@ -50,7 +52,7 @@ def main() -> None:
     counts = {}
     for days in WINDOWS:
         rows = in_window(delivered, snapshot_date=args.date, window_days=days).persist()
-        pair_rows = rows.where((F.col("event_type") != "post") & F.col("target_account").isNotNull())
+        pair_rows = rows.where(is_pair())
         counts[days] = {
             "rows": rows.count(),
             "pair_rows": pair_rows.count(),
@@ -59,7 +61,7 @@ def main() -> None:
             "author_days": distinct(pair_rows, "target_account", "event_date"),
             "account_days": distinct(rows, "actor_account", "event_date"),
             "accounts": distinct(rows, "actor_account"),
-            "posts_and_shares": rows.where(F.col("event_type").isin("post", "share")).count(),
+            "posts_and_shares": rows.where(F.col("event_type").isin(*AUTHORED)).count(),
         }
         rows.unpersist()
     spark.stop()

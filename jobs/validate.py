@@ -32,6 +32,8 @@ from schemas.ops_model_validity import MODEL_VALIDITY
 from schemas.ops_runs import RUNS
 from schemas.silver_events import EVENTS
 
+RANKED_SAMPLE = 200_000   # at most this many posting profiles ranked (a seeded uniform sample beyond)
+
 JOB = "validate"
 
 
@@ -104,7 +106,7 @@ def profile_frame(ctx: JobContext, end: dt.date, scores: DataFrame, model_versio
     return frame
 
 
-def run(ctx: JobContext, *, horizon_days: int, model_version: str, sample: int = 200_000,
+def run(ctx: JobContext, *, horizon_days: int, model_version: str, sample: int = RANKED_SAMPLE,
         resamples: int = 200, seed: int = 0) -> Validity:
     """Evaluate `model_version`'s snapshot of the run date over the horizon; record the figures."""
     end = horizon_end(ctx, horizon_days)

@@ -43,7 +43,9 @@ def carries(model: Model) -> bool:
     return bursts.spread == "author" and not bursts.engager_quality
 
 
-def _is_pair() -> Column:
+def is_pair() -> Column:
+    """A partial row that is an interaction of one account with another (the pairs' state); the rest
+    is what an account did alone (posts, actions on no known account)."""
     return (F.col("event_type") != "post") & F.col("target_account").isNotNull()
 
 
@@ -64,12 +66,12 @@ def _days(rows: DataFrame, keys: list[str], types) -> DataFrame:
 
 def pair_days(rows: DataFrame) -> DataFrame:
     """Partial rows → actor_account, target_account, days (event day → interactions by type)."""
-    return _days(rows.where(_is_pair()), ["actor_account", "target_account"], INTERACTIONS)
+    return _days(rows.where(is_pair()), ["actor_account", "target_account"], INTERACTIONS)
 
 
 def solo_days(rows: DataFrame) -> DataFrame:
     """Partial rows → actor_account, days (event day → actions by type that are not pair interactions)."""
-    return _days(rows.where(~_is_pair()), ["actor_account"], SCORED_TYPES)
+    return _days(rows.where(~is_pair()), ["actor_account"], SCORED_TYPES)
 
 
 def _stamped(state: DataFrame, *, snapshot_date: dt.date, window_days: int) -> DataFrame:
