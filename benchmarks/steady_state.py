@@ -2,6 +2,8 @@
 of 7, 30 and 90 days on the same population (issue 22's target: 90 days ≤ 1.5× 7 days).
 
     .venv/bin/python -m benchmarks.steady_state --scale small [--models v3 v6]
+    .venv/bin/python -m benchmarks.steady_state --profiles 100000 --windows 7 90 --driver-memory 10g
+
 
 Generates the scale's sample over the longest window + 1 days, once. The build (everything
 delivered by the day before the last, folded into the partials, gold published with a 90-day
@@ -11,7 +13,8 @@ smoothing and the window's carried state read the day before), and the whole nig
 day, timed per stage. With several `--models` (the published one by default), each model's nights
 on their own copies, alternating: a model that carries the window's state across nights (v6) beside
 one whose edges are computed from the window's rows (v3). Results:
-benchmarks/results/steady-state-<scale>.json and .md.
+benchmarks/results/steady-state-<scale>.json and .md (`--profiles`: a population of that many over
+the scale's days, named by its size, e.g. steady-state-100k).
 """
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ def timed_stages(spark, cfg, day: dt.date, names) -> dict:
             outcome = run_job(ctx, name, body)
             stages[name] = {"seconds": round(time.perf_counter() - started, 1), "rows_in": outcome.rows_in,
                             "rows_out": outcome.rows_out, "message": outcome.message}
+            print(f"[steady-state] {day} {cfg.pipeline.window_days}-day window, {name}: {stages[name]['seconds']} s",
+                  flush=True)
     return stages
 
 
@@ -71,13 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--windows", type=int, nargs="+", default=[7, 30, 90])
     ap.add_argument("--models", nargs="+", default=None, help="model versions (default: the published one)")
+    ap.add_argument("--profiles", type=int, default=None, help="population size (default: the scale's)")
+    ap.add_argument("--driver-memory", default=None, help="e.g. 10g (default: the local config's)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
-    profiles, days = SCALES[args.scale]["profiles"], max(args.windows) + 1
+    profiles, days = args.profiles or SCALES[args.scale]["profiles"], max(args.windows) + 1
+    label = args.scale if args.profiles is None else f"{args.profiles // 1000}k"
+    memory = {"spark.driver_memory": args.driver_memory} if args.driver_memory else {}
     eve = END - dt.timedelta(days=1)
     with generated_sample(profiles, days, prefix="clout-steady-") as root:
         def cfg_for(data_root: Path, window: int, model: str | None = None):
-            return load_config("local", {"paths.data_root": str(data_root), "pipeline.window_days": window,
+            return load_config("local", {"paths.data_root": str(data_root), "pipeline.window_days": window, **memory,
                                          **({"pipeline.model_version": model} if model else {})})
 
         built_cfg = cfg_for(root / "built", max(args.windows))
@@ -99,15 +108,15 @@ def main(argv: list[str] | None = None) -> int:
                 steady[model][window] = {"night_s": round(time.perf_counter() - started, 1), "stages": stages}
                 shutil.rmtree(root / f"w{window}")
         spark.stop()
-    result = {"scale": args.scale, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
+    result = {"scale": label, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
               "commit": commit(), "machine": f"{os.cpu_count()} cores, {built_cfg.spark.master}, "
                                              f"driver memory {built_cfg.spark.driver_memory}",
               "load_average_15m": round(os.getloadavg()[2], 1), "build_s": build_s, "build": build,
               "steady": steady}
     result["ratio_90_to_7"] = {model: round(nights[90]["night_s"] / nights[7]["night_s"], 2)
                                for model, nights in steady.items() if 7 in nights and 90 in nights}
-    save_result(args.out, f"steady-state-{args.scale}.json", result)
-    (args.out / f"steady-state-{args.scale}.md").write_text(markdown(result))
+    save_result(args.out, f"steady-state-{label}.json", result)
+    (args.out / f"steady-state-{label}.md").write_text(markdown(result))
     print(markdown(result))
     return 0
 
