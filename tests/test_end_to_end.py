@@ -12,6 +12,7 @@ from deltalake import DeltaTable
 from pyspark.sql import functions as F
 from scipy.stats import spearmanr
 
+from jobs.profiles import every_link_record, ingested_link_files, landed_links, opted_out_of
 from pipelines.core.config import PROJECT_ROOT
 from pipelines.core.io import read_table
 from pipelines.orchestration.nightly import run_nightly
@@ -79,6 +80,26 @@ def test_events_of_opted_out_profiles_are_withheld_from_silver(spark, e2e):
     scored = read_table(spark, cfg, SCORES).select("profile_id").collect()
     opted_ids = {p["profile_id"] for p in truth_profiles(cfg) if p["opted_out"]}
     assert not opted_ids & {r.profile_id for r in scored}
+
+
+def test_silver_withholds_by_the_opt_outs_ingested_and_those_still_in_the_landing_zone(spark, e2e):
+    """The opt-outs silver withholds by: the link files the profiles job ingested are read from
+    silver.account_links, only the others (a backfill's later deliveries) parsed from the landing
+    zone; either source gives every opted-out profile's accounts and no other."""
+    cfg = e2e[0]
+    opted_out = {f"{a['network']}:{a['account_id']}" for p in truth_profiles(cfg) if p["opted_out"]
+                 for a in p["accounts"]}
+    ingested = ingested_link_files(spark, cfg)
+    assert len(ingested) > 1, "the run ingested the link files"
+    landing = cfg.paths.landing
+    assert landed_links(spark, landing, cfg.ingest, None, skip=ingested).count() == 0
+    from_silver = opted_out_of(every_link_record(spark, cfg, ingested)).collect()
+    assert {r.account for r in from_silver} == opted_out
+    from_landing = opted_out_of(landed_links(spark, landing, cfg.ingest, None)).collect()
+    assert {r.account for r in from_landing} == opted_out
+    last = max(ingested)
+    unread = landed_links(spark, landing, cfg.ingest, None, skip=ingested - {last}).select("landing_date").distinct()
+    assert [str(r.landing_date) for r in unread.collect()] == [last.split("dt=")[1].split("/")[0]]
 
 
 def test_scores_snapshot_is_complete_and_in_range(spark, e2e):
