@@ -2,7 +2,8 @@
 of 7, 30 and 90 days on the same population (issue 22's target: 90 days ≤ 1.5× 7 days).
 
     .venv/bin/python -m benchmarks.steady_state --scale small [--models v3 v6]
-    .venv/bin/python -m benchmarks.steady_state --profiles 100000 --windows 7 90 --driver-memory 10g
+    .venv/bin/python -m benchmarks.steady_state --profiles 100000 --windows 7 90 --driver-memory 10g \
+        [--keep-built DIR | --built DIR]
 
 
 Generates the scale's sample over the longest window + 1 days, once. The build (everything
@@ -12,7 +13,9 @@ stages of the day before the last with that window (not timed: the warm start, t
 smoothing and the window's carried state read the day before), and the whole nightly of the last
 day, timed per stage. With several `--models` (the published one by default), each model's nights
 on their own copies, alternating: a model that carries the window's state across nights (v6) beside
-one whose edges are computed from the window's rows (v3). Results:
+one whose edges are computed from the window's rows (v3). `--keep-built DIR` keeps a copy of the
+build (landing zone included); `--built DIR` measures the nights on such a copy instead of
+generating and building again (a later commit's nights on the same window). Results:
 benchmarks/results/steady-state-<scale>.json and .md (`--profiles`: a population of that many over
 the scale's days, named by its size, e.g. steady-state-100k).
 """
@@ -22,7 +25,10 @@ import argparse
 import datetime as dt
 import os
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks import END, generated_sample, save_result
@@ -50,6 +56,17 @@ def timed_stages(spark, cfg, day: dt.date, names) -> dict:
     return stages
 
 
+@contextmanager
+def built_copy(built: Path) -> Iterator[Path]:
+    """A temporary data root holding a copy of a kept build (as `built/`); removed after."""
+    root = Path(tempfile.mkdtemp(prefix="clout-steady-"))
+    try:
+        shutil.copytree(built, root / "built")
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def markdown(result: dict) -> str:
     nights = {f"{w}-day window, {m} (s)": night for m, by_window in result["steady"].items()
               for w, night in by_window.items()}
@@ -57,7 +74,8 @@ def markdown(result: dict) -> str:
              f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days landed; code "
              f"{result['commit']}; 15-minute load average {result['load_average_15m']} (a shared machine).", "",
              f"Build (a backfill: {result['days'] - 1} delivery days at once, 90-day window): "
-             f"{result['build_s']} s.", "",
+             + (f"{result['build_s']} s." if result["build_s"] is not None else "an earlier run's, reused (`--built`)."),
+             "",
              "| stage | " + " | ".join(nights) + " |",
              "|---|" + "---|" * len(nights)]
     for name, _ in STAGES:
@@ -78,24 +96,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", nargs="+", default=None, help="model versions (default: the published one)")
     ap.add_argument("--profiles", type=int, default=None, help="population size (default: the scale's)")
     ap.add_argument("--driver-memory", default=None, help="e.g. 10g (default: the local config's)")
+    ap.add_argument("--keep-built", type=Path, default=None, help="copy the build there (a new folder)")
+    ap.add_argument("--built", type=Path, default=None, help="a build kept with --keep-built: only the nights run")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
     profiles, days = args.profiles or SCALES[args.scale]["profiles"], max(args.windows) + 1
     label = args.scale if args.profiles is None else f"{args.profiles // 1000}k"
     memory = {"spark.driver_memory": args.driver_memory} if args.driver_memory else {}
     eve = END - dt.timedelta(days=1)
-    with generated_sample(profiles, days, prefix="clout-steady-") as root:
+    with (generated_sample(profiles, days, prefix="clout-steady-") if args.built is None
+          else built_copy(args.built)) as root:
         def cfg_for(data_root: Path, window: int, model: str | None = None):
             return load_config("local", {"paths.data_root": str(data_root), "pipeline.window_days": window, **memory,
                                          **({"pipeline.model_version": model} if model else {})})
 
         built_cfg = cfg_for(root / "built", max(args.windows))
-        built_cfg.paths.landing.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(root / "landing"), str(built_cfg.paths.landing))
         spark = get_spark(built_cfg, "clout-steady-state")
-        started = time.perf_counter()
-        build = timed_stages(spark, built_cfg, eve, {name for name, _ in STAGES})
-        build_s = round(time.perf_counter() - started, 1)
+        build, build_s = {}, None
+        if args.built is None:
+            built_cfg.paths.landing.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(root / "landing"), str(built_cfg.paths.landing))
+            started = time.perf_counter()
+            build = timed_stages(spark, built_cfg, eve, {name for name, _ in STAGES})
+            build_s = round(time.perf_counter() - started, 1)
+            if args.keep_built:
+                shutil.copytree(root / "built", args.keep_built)
         models = args.models or [built_cfg.pipeline.model_version]
         steady = {model: {} for model in models}
         for window in args.windows:
