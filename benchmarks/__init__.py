@@ -13,16 +13,23 @@ END = dt.date(2026, 9, 30)
 
 
 @contextmanager
+def temporary_root(prefix: str) -> Iterator[Path]:
+    """A temporary data root; removed after."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
 def generated_sample(profiles: int, days: int, prefix: str) -> Iterator[Path]:
     """A temporary data root holding a generated landing zone ending at END; removed after."""
     from generator import generate
 
-    root = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
+    with temporary_root(prefix) as root:
         generate(root / "landing", profiles=profiles, days=days, seed=7, end_date=END, log=lambda m: None)
         yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def save_result(out: Path, name: str, result: dict) -> None:

@@ -25,13 +25,12 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks import END, generated_sample, save_result
+from benchmarks import END, generated_sample, save_result, temporary_root
 from benchmarks.run import commit
 from generator import SCALES
 from pipelines.core.config import load_config
@@ -59,12 +58,9 @@ def timed_stages(spark, cfg, day: dt.date, names) -> dict:
 @contextmanager
 def built_copy(built: Path) -> Iterator[Path]:
     """A temporary data root holding a copy of a kept build (as `built/`); removed after."""
-    root = Path(tempfile.mkdtemp(prefix="clout-steady-"))
-    try:
+    with temporary_root("clout-steady-") as root:
         shutil.copytree(built, root / "built")
         yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def markdown(result: dict) -> str:
