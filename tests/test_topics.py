@@ -75,6 +75,17 @@ def test_a_topic_needs_evidence_and_carries_it(spark):
     assert all(1.0 <= r.topic_score <= 100.0 for r in out.collect())
 
 
+def test_content_posted_before_the_window_is_about_what_each_engagement_carried(spark):
+    # c0's post is older than the window: each engagement's own tags name its topics, so the six
+    # shares of one content (summed per content first) split into two topics, three each
+    shares = [event(f"fan{i}", "share", target="author", on="c0", tags=["seo"]) for i in range(3)]
+    shares += [event(f"reader{i}", "share", target="author", on="c0", tags=["llm"]) for i in range(3)]
+    out = topic_frame(spark, shares)
+    topics = (("seo", "marketing"), ("marketing", None), ("ai", "technology"), ("technology", None))
+    assertDataFrameEqual(evidence(out), spark.createDataFrame(
+        [("author", topic, parent, 3, 9.0, 0, 0, 0.0, ["c0"]) for topic, parent in topics], EVIDENCE))
+
+
 def test_endorsements_are_capped_per_day_and_per_window(spark):
     one_day = [event("e1", "endorse", target="expert", tags=["seo"])] * 4
     many_days = [event("e2", "endorse", target="expert", tags=["seo"], day=DAY - dt.timedelta(days=d))

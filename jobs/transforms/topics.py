@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 
 from jobs.transforms.engagement import edge_discount
 from jobs.transforms.scoring import calibrated
-from jobs.transforms.sums import exact_sum
+from jobs.transforms.sums import exact_sum, fixed_point, fixed_point_sum
 from schemas.model import Model
 from schemas.ontology import Ontology
 from schemas.gold_topic_scores import TOPIC_SCORES
@@ -60,22 +60,26 @@ def content_engagement(interactions: DataFrame, posts: DataFrame, edges: DataFra
     the anti-gaming discount of everything that travelled on them (engagement.py's edge_discount,
     unless the interactions carry it already). A piece of content is about
     the topics of its post, or — for posts older than the window — the tags the engagement
-    carried.
+    carried. The engagements are summed per content and tags first (a content's engagements are
+    several rows each: fewer rows to join with the posts and to explode into topics); the weights
+    in fixed point, so the two-step sum is the one-step sum's long.
     """
     post_topics = posts.select(F.col("content_id").alias("target_content_id"),
                                F.col("topics").alias("_post_tags")).dropDuplicates(["target_content_id"])
-    engaged = (interactions.where(F.col("event_type").isin(*CONTENT_ENGAGEMENTS)
-                                  & F.col("target_content_id").isNotNull())
-               .join(post_topics, "target_content_id", how="left"))
+    engaged = interactions.where(F.col("event_type").isin(*CONTENT_ENGAGEMENTS)
+                                 & F.col("target_content_id").isNotNull())
     if "_discount" not in engaged.columns:   # not looked up with the interactions' profiles
         engaged = engaged.join(edge_discount(edges), ["actor_id", "target_id"], how="left")
+    weight = F.col("w") * F.col("events") * F.coalesce("_discount", F.lit(1.0))
+    per_content = (engaged.groupBy("target_content_id", "target_id", "topics")
+                   .agg(F.sum("events").alias("events"), F.sum(fixed_point(weight)).alias("_units"))
+                   .join(post_topics, "target_content_id", how="left"))
     tags = F.when(F.size(F.coalesce("_post_tags", F.array())) > 0, F.col("_post_tags")).otherwise(F.col("topics"))
-    return (engaged.select(F.col("target_id").alias("profile_id"), F.col("target_content_id").alias("content_id"),
-                           (F.col("w") * F.col("events") * F.coalesce("_discount", F.lit(1.0))).alias("_w"),
-                           "events",
-                           F.explode(topics_of(tags, ontology)).alias("topic"))
+    return (per_content.select(F.col("target_id").alias("profile_id"), F.col("target_content_id").alias("content_id"),
+                               "_units", "events", F.explode(topics_of(tags, ontology)).alias("topic"))
             .groupBy("profile_id", "topic", "content_id")
-            .agg(F.sum("events").alias("engagements"), exact_sum("_w").alias("engagement_weight")))
+            .agg(F.sum("events").alias("engagements"),
+                 fixed_point_sum("_units").alias("engagement_weight")))
 
 
 def endorsement(interactions: DataFrame, swap_members: DataFrame, model: Model,
