@@ -1,8 +1,10 @@
-"""Where the `window` stage's edges spend their time on the carried path (v6), phase by phase:
-the window's rows read and netted, the state carried (or built) and written, pairs, activity and
-posts resolved, the edges' sums, the anti-gaming signals, the data-quality gate and the write.
+"""Where the `window` stage spends its time on the carried path (v6), phase by phase: the window's
+rows counted, the state carried (or built) and written, pairs, activity and posts resolved (the
+rows read and netted), the edges' sums, the anti-gaming signals, the edges' gate and write, then
+the profile features published, the interactions topic scores read looked up (the rows read and
+netted again), and the topic scores published.
 
-The phases are jobs/window.py's `from_state`, step by step (keep them in step with it). Each
+The phases are jobs/window.py's `from_state` and `run`, step by step (keep them in step with it). Each
 phase is forced (counted or checkpointed) before the next starts, so a phase's seconds are its
 own; the stage itself pipelines some of them, so the sum is near, not equal to, the stage's time.
 Needs a warehouse whose window state for the day before --date exists (benchmarks.window_models
@@ -36,13 +38,20 @@ def main() -> None:
 
     from jobs.carried_window import states_of
     from jobs.transforms.carry import edges_from_state, state_activity
-    from jobs.transforms.partials import net_retractions
-    from jobs.window import AUTHORED, as_profiles, window_rows
+    from jobs.transforms.engagement import weighted_interactions
+    from jobs.transforms.gaming import swap_ring_members
+    from jobs.transforms.scoring import profile_features
+    from jobs.transforms.topics import topic_entropy, topic_scores
+    from jobs.window import AUTHORED, TOPIC_INTERACTIONS, as_profiles, netted_rows, pair_lookup, window_rows
+    from pipelines.core.config import load_topics
+    from pipelines.core.io import read_table
     from pipelines.core.config import load_config, load_model
     from pipelines.core.session import get_spark
     from pipelines.orchestration.nightly import context
     from pipelines.quality.publish import publish_snapshot
     from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
+    from schemas.gold_profile_features import PROFILE_FEATURES
+    from schemas.gold_topic_scores import TOPIC_SCORES
 
     memory = {"spark.driver_memory": args.driver_memory} if args.driver_memory else {}
     cfg = load_config("local", {"paths.data_root": args.data_root, "pipeline.model_version": args.model,
@@ -57,9 +66,9 @@ def main() -> None:
         phases[name] = round(now - clock[0], 1)
         clock[0] = now
 
-    rows = net_retractions(window_rows(ctx)).persist()
-    counts["window_rows"] = rows.count()
-    lap("rows read and netted")
+    rows = netted_rows(ctx)   # not kept: netted as posts and as interactions are read
+    counts["window_rows"] = window_rows(ctx).count()
+    lap("rows counted")
     states, how = states_of(ctx, window_rows(ctx))
     lap("state carried or built, written")
     pairs = as_profiles(ctx, states["pairs"]).localCheckpoint()
@@ -78,13 +87,30 @@ def main() -> None:
     lap("edges: swaps, rings, automation")
     published = publish_snapshot(ctx, edges, ENGAGEMENT_EDGES)
     lap("published (staged, gate, write)")
+    edges = read_table(spark, cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(args.date))
+    ontology = load_topics()
+    features = publish_snapshot(ctx, profile_features(activity, edges, model, snapshot_date=args.date,
+                                                      entropy=topic_entropy(authored, ontology)), PROFILE_FEATURES)
+    lap("features published")
+    interactions = weighted_interactions(
+        rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(pair_lookup(pairs, edges),
+                                                                       ["actor_account", "target_account"]),
+        None, model, snapshot_date=args.date).persist()
+    counts["topic_interactions"] = interactions.count()
+    lap("topic interactions looked up")
+    swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
+    topics = publish_snapshot(ctx, topic_scores(interactions, authored.where(F.col("event_type") == "post"), edges,
+                                                swaps, model, ontology, snapshot_date=args.date), TOPIC_SCORES)
+    lap("topic scores published")
     spark.stop()
     save_result(args.out, f"window-phases-{args.label}.json", {
         "date": str(args.date), "model": args.model, "window_days": cfg.pipeline.window_days, "how": how,
         "commit": commit(), "machine": f"{os.cpu_count()} cores, {cfg.spark.master}, driver memory "
                                        f"{cfg.spark.driver_memory}", "load_average_1m": round(os.getloadavg()[0], 1),
         "counts": counts, "seconds": phases, "total_seconds": round(sum(phases.values()), 1),
-        "gate_seconds": round(published.gate_seconds, 1), "publish_seconds": round(published.publish_seconds, 1)})
+        "gate_seconds": {name: round(p.gate_seconds, 1) for name, p in
+                         (("edges", published), ("features", features), ("topics", topics))},
+        "publish_seconds": round(published.publish_seconds, 1)})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 
 A normal night folds one delivery day; a backfill folds its whole range in one pass; a late file
 refolds only its delivery day. Each slice is replaced atomically (replaceWhere on its delivery
-days), then recorded: a crash in between refolds the same rows on resume.
+days), its rows that withdraw events in silver.partial_retractions likewise, then recorded: a
+crash in between refolds the same rows on resume.
 """
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import sys
 
 from pyspark.sql import functions as F
 
-from jobs.transforms.partials import RETRACTION_KEYS, fold_slices, stale_slices
+from jobs.transforms.partials import RETRACTION_KEYS, fold_slices, stale_slices, withdrawing
 from pipelines.core.io import append, read_table, replace_where, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
-from schemas.silver_daily_partials import DAILY_PARTIALS
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
 from schemas.silver_events import EVENTS
 
 JOB = "daily_partials"
@@ -33,6 +34,8 @@ def run(ctx: JobContext) -> JobResult:
     stale = stale_slices(ingested, built).collect()      # one row per delivery day: small
     if not table_exists(spark, cfg, DAILY_PARTIALS):
         replace_where(spark.createDataFrame([], DAILY_PARTIALS.schema), cfg, DAILY_PARTIALS, "true")
+    if not table_exists(spark, cfg, PARTIAL_RETRACTIONS):   # partials folded by a release that did not keep them
+        replace_where(withdrawing(read_table(spark, cfg, DAILY_PARTIALS)), cfg, PARTIAL_RETRACTIONS, "true")
     if not stale:
         return JobResult(rows_in=0, rows_out=0, message="every delivery day's slice is current")
     days = sorted(s.landing_date for s in stale)
@@ -45,6 +48,7 @@ def run(ctx: JobContext) -> JobResult:
     try:
         day_list = ", ".join(f"DATE'{d}'" for d in days)
         replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({day_list})")
+        replace_where(withdrawing(folded), cfg, PARTIAL_RETRACTIONS, f"landing_date IN ({day_list})")
         slices = folded.groupBy("landing_date").agg(F.sum("events").alias("events"),
                                                     F.count(F.lit(1)).alias("rows")).collect()
     finally:

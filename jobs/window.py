@@ -33,14 +33,15 @@ from jobs.transforms.partials import net_retractions
 from jobs.transforms.scoring import profile_features
 from jobs.transforms.topics import CONTENT_ENGAGEMENTS, topic_entropy, topic_scores
 from pipelines.core.config import load_model, load_topics
-from pipelines.core.io import read_table
+from pipelines.core.io import read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from pipelines.quality.publish import publish_snapshot
 from schemas.model import Model
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_topic_scores import TOPIC_SCORES
-from schemas.silver_daily_partials import DAILY_PARTIALS
+from schemas import TableSpec
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
 
 JOB = "window"
 AUTHORED = ("post", "share")                       # what a profile wrote or passed on
@@ -56,13 +57,22 @@ def window_events(ctx: JobContext) -> DataFrame:
     the window delivered later. Events touching an opted-out profile are left out: its owner
     asked not to be scored. An event retracted by the run date counts nowhere (net_retractions).
     """
-    return as_profiles(ctx, net_retractions(window_rows(ctx)))
+    return as_profiles(ctx, netted_rows(ctx))
 
 
-def window_rows(ctx: JobContext) -> DataFrame:
+def netted_rows(ctx: JobContext) -> DataFrame:
+    """The window's partial rows with retracted events taken out (net_retractions), the rows that
+    withdraw events read from silver.partial_retractions (a warehouse whose daily_partials stage
+    has not kept them yet: found by a pass over the window)."""
+    kept = table_exists(ctx.spark, ctx.cfg, PARTIAL_RETRACTIONS)
+    return net_retractions(window_rows(ctx), window_rows(ctx, PARTIAL_RETRACTIONS) if kept else None)
+
+
+def window_rows(ctx: JobContext, spec: TableSpec = DAILY_PARTIALS) -> DataFrame:
     """The partial rows of the window ending at the run date, as delivered by then (or later, with
-    `ctx.include_late`): not netted, not resolved to profiles."""
-    rows = read_table(ctx.spark, ctx.cfg, DAILY_PARTIALS)
+    `ctx.include_late`): not netted, not resolved to profiles. With PARTIAL_RETRACTIONS: those of
+    them that withdraw events."""
+    rows = read_table(ctx.spark, ctx.cfg, spec)
     if not ctx.include_late:
         rows = rows.where(F.col("landing_date") <= F.lit(ctx.run_date))
     return in_window(rows, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
@@ -102,7 +112,8 @@ class WindowReads:
     """What the window stage's three snapshots read of the window: `edges` (not yet published),
     `activity` (daily_activity), `authored` (posts and shares with actor_id: topics' breadth,
     posting gaps) and `interactions` (given the published edges: the weighted interactions topic
-    scores read, weighted_interactions); `rows` the window's partial rows read, `how` the state's line."""
+    scores read, weighted_interactions); `rows` the window's partial rows read (before netting: a
+    count Delta's statistics answer), `how` the state's line."""
     edges: DataFrame
     activity: DataFrame
     authored: DataFrame
@@ -118,7 +129,7 @@ class WindowReads:
 
 def from_rows(ctx: JobContext, model: Model) -> WindowReads:
     """The window read from its rows, resolved to profiles once (models that do not carry)."""
-    rows = net_retractions(window_rows(ctx)).persist()
+    rows = netted_rows(ctx).persist()
     events = as_profiles(ctx, rows).persist()
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
     edges = engagement_edges(events, quality, model, snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
@@ -126,7 +137,7 @@ def from_rows(ctx: JobContext, model: Model) -> WindowReads:
     def interactions(published: DataFrame) -> DataFrame:
         return weighted_interactions(events, published_quality(published), model, snapshot_date=ctx.run_date)
     return WindowReads(edges, daily_activity(events), events.where(F.col("event_type").isin(*AUTHORED)),
-                       interactions, rows.count(), None, [rows, events])
+                       interactions, window_rows(ctx).count(), None, [rows, events])
 
 
 def from_state(ctx: JobContext, model: Model) -> WindowReads:
@@ -134,7 +145,7 @@ def from_state(ctx: JobContext, model: Model) -> WindowReads:
     from the states resolved per account pair; of the window's rows, only posts and shares
     (resolved by actor) and the interactions topics read (profiles, engager quality and edge
     discount looked up per account pair: one join per row)."""
-    rows = net_retractions(window_rows(ctx)).persist()
+    rows = netted_rows(ctx)   # read twice (posts and shares, interactions): not kept
     states, how = states_of(ctx, window_rows(ctx))
     pairs = as_profiles(ctx, states["pairs"]).localCheckpoint()
     activity = state_activity(pairs, as_profiles(ctx, states["solo"])).localCheckpoint()
@@ -146,7 +157,7 @@ def from_state(ctx: JobContext, model: Model) -> WindowReads:
         engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
             pair_lookup(pairs, published), ["actor_account", "target_account"])
         return weighted_interactions(engaged, None, model, snapshot_date=ctx.run_date)
-    return WindowReads(edges, activity, authored, interactions, rows.count(), how, [rows, authored])
+    return WindowReads(edges, activity, authored, interactions, window_rows(ctx).count(), how, [authored])
 
 
 def run(ctx: JobContext) -> JobResult:

@@ -32,3 +32,15 @@ DAILY_PARTIALS = TableSpec(
              "changed (ops.partial_slices)",
     personal=PersonalData(account_columns=("actor_account", "target_account")),
 )
+
+PARTIAL_RETRACTIONS = TableSpec(
+    layer="silver",
+    name="partial_retractions",
+    schema=DAILY_PARTIALS.schema,
+    keys=DAILY_PARTIALS.keys,
+    partition_by=(),
+    contract="the rows of silver.daily_partials that withdraw events (events < 0), slice for slice, "
+             "written with each slice: the keys a window nets (jobs/transforms/partials.py, net_retractions), "
+             "found without reading the window's partials",
+    personal=PersonalData(account_columns=("actor_account", "target_account")),
+)

@@ -10,19 +10,25 @@ from pathlib import Path
 
 from deltalake import DeltaTable
 from pyspark.sql import functions as F
+from pyspark.testing import assertDataFrameEqual
 from scipy.stats import spearmanr
 
+from jobs import daily_partials
 from jobs.profiles import every_link_record, ingested_link_files, landed_links, opted_out_of
 from pipelines.core.config import PROJECT_ROOT
-from pipelines.core.io import read_table
-from pipelines.orchestration.nightly import run_nightly
+from pipelines.core.io import read_table, table_path
+from pipelines.core.jobrun import run_job
+from pipelines.orchestration.nightly import context, run_nightly
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_network_influence import NETWORK_INFLUENCE
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_scores import SCORES
 from schemas.gold_topic_scores import TOPIC_SCORES
+from schemas.ops_ingested_files import INGESTED_FILES
+from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.ops_runs import RUNS
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES,
@@ -100,6 +106,21 @@ def test_silver_withholds_by_the_opt_outs_ingested_and_those_still_in_the_landin
     last = max(ingested)
     unread = landed_links(spark, landing, cfg.ingest, None, skip=ingested - {last}).select("landing_date").distinct()
     assert [str(r.landing_date) for r in unread.collect()] == [last.split("dt=")[1].split("/")[0]]
+
+
+def test_the_rows_that_withdraw_events_are_kept_apart_slice_for_slice(spark, e2e, tmp_path):
+    """silver.partial_retractions holds every partial row that withdraws events (a -1 left in its
+    slice), written with its slice; a warehouse folded before it was kept gets it from the partials."""
+    cfg = e2e[0]
+    withdrawing = read_table(spark, cfg, DAILY_PARTIALS).where(F.col("events") < 0)
+    assert withdrawing.count() > 0, "the sample retracts events"
+    assertDataFrameEqual(read_table(spark, cfg, PARTIAL_RETRACTIONS), withdrawing)
+    earlier = config_for(tmp_path)
+    for spec in (DAILY_PARTIALS, PARTIAL_SLICES, INGESTED_FILES):   # what the fold's stage reads
+        shutil.copytree(table_path(cfg, spec), table_path(earlier, spec))
+    outcome = run_job(context(spark, earlier, DAY), daily_partials.JOB, daily_partials.run)
+    assert outcome.message == "every delivery day's slice is current"
+    assertDataFrameEqual(read_table(spark, earlier, PARTIAL_RETRACTIONS), withdrawing)
 
 
 def test_scores_snapshot_is_complete_and_in_range(spark, e2e):

@@ -5,7 +5,7 @@ import datetime as dt
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from jobs.transforms.partials import daily_partials, fold_slices, net_retractions, stale_slices
+from jobs.transforms.partials import daily_partials, fold_slices, net_retractions, stale_slices, withdrawing
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.silver_daily_partials import DAILY_PARTIALS
@@ -79,6 +79,10 @@ def test_a_retraction_counts_from_its_delivery_day_on_and_folds_alike_at_once_or
     by_day = [fold_slices(everything.where(F.col("landing_date") <= day), [day], oldest_event_date=oldest)
               for day in (D1, D2, D3)]
     assertDataFrameEqual(by_day[0].unionByName(by_day[1]).unionByName(by_day[2]), expected)
-    as_of = lambda day: net_retractions(expected.where(F.col("landing_date") <= day)).select("actor_account", "events")
-    assertDataFrameEqual(as_of(D1), spark.createDataFrame([("chirp:b", 1)], "actor_account STRING, events BIGINT"))
-    assert as_of(D2).count() == 0
+    for kept_apart in (False, True):   # the rows that withdraw events found in the window, or given
+        def as_of(day):
+            window = expected.where(F.col("landing_date") <= day)
+            withdrawn = withdrawing(window) if kept_apart else None
+            return net_retractions(window, withdrawn).select("actor_account", "events")
+        assertDataFrameEqual(as_of(D1), spark.createDataFrame([("chirp:b", 1)], "actor_account STRING, events BIGINT"))
+        assert as_of(D2).count() == 0

@@ -70,16 +70,22 @@ def fold_slices(silver: DataFrame, days: list, *, oldest_event_date) -> DataFram
     return daily_partials(events, retractions, retracted)
 
 
-def net_retractions(partials: DataFrame) -> DataFrame:
+def withdrawing(partials: DataFrame) -> DataFrame:
+    """The partial rows that withdraw events (a -1 left in their slice): what net_retractions nets."""
+    return partials.where(F.col("events") < 0)
+
+
+def net_retractions(partials: DataFrame, withdrawn: DataFrame | None = None) -> DataFrame:
     """The window's partial rows with retracted events taken out: a row's key (all but the
     delivery day) that carries a -1 anywhere is summed over its slices and kept only if
     something is left. Other rows pass untouched (a broadcast of the few retracted keys; no
-    shuffle of the window)."""
+    shuffle of the window). `withdrawn`: the rows of `partials` that carry a -1, when they are
+    kept apart (silver.partial_retractions); without it they are found by a pass over `partials`."""
     keys = [c for c in partials.columns if c not in ("landing_date", "events")]
     key_hash = F.xxhash64(*[F.col(c) for c in keys])
     hashed = partials.withColumn("_key", key_hash)
-    touched = F.broadcast(hashed.where(F.col("events") < 0).select("_key").distinct()
-                          .withColumn("_touched", F.lit(True)))
+    withdrawn = withdrawing(partials) if withdrawn is None else withdrawn
+    touched = F.broadcast(withdrawn.select(key_hash.alias("_key")).distinct().withColumn("_touched", F.lit(True)))
     marked = hashed.join(touched, "_key", how="left")
     untouched = marked.where(F.col("_touched").isNull()).select(*partials.columns)
     netted = (marked.where(F.col("_touched")).groupBy(*[F.col(c) for c in keys])
