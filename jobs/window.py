@@ -1,16 +1,17 @@
 """window: silver.daily_partials (the window ending at D) → gold.engagement_edges,
 gold.profile_features and gold.topic_scores for D.
 
-The one stage of a nightly that reads the window, once for the three snapshots; engager quality
+The one stage of a nightly that reads the window, for the three snapshots at once; engager quality
 is computed once (and published on every edge). A model whose rules allow it (the published v6)
 reads the window's state carried across nights (jobs/carried_window.py: counts per account pair,
 and per account, by event day and type): its edges and every profile's daily activity come from
 the state resolved per account pair; of the window's rows it resolves only posts and shares (by
 actor: topics' breadth, posting gaps) and looks up the profiles of the interactions topic scores
-read through the resolved pairs. Other models read the window's rows, resolved to profiles and
-kept (`from_rows`). Each snapshot is published through the data-quality gate
-(pipelines/quality/publish.py); features and topics read the edges as published, so their bytes
-do not depend on whether the edges were computed in this attempt.
+read through the resolved pairs: two reads of the window's rows, netted each time and not kept
+(netting finds the rows to net in silver.partial_retractions, not in the window). Other models
+read the window's rows, resolved to profiles and kept (`from_rows`). Each snapshot is published
+through the data-quality gate (pipelines/quality/publish.py); features and topics read the edges
+as published, so their bytes do not depend on whether the edges were computed in this attempt.
 """
 from __future__ import annotations
 
