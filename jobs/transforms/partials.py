@@ -17,6 +17,10 @@ from schemas.silver_events import RETRACTION, SCORED_TYPES
 
 
 RETRACTION_KEYS = ["network", "actor_account", "event_id"]
+# A night folds its own delivery day, and a few earlier ones when late files came: what those days
+# retract (about a thousandth of a day's events each) is broadcast to the window's events it
+# withdraws. A backfill's range is joined by a shuffle.
+BROADCAST_DAYS = 7
 
 
 def first_retractions(retractions: DataFrame) -> DataFrame:
@@ -65,8 +69,10 @@ def fold_slices(silver: DataFrame, days: list, *, oldest_event_date) -> DataFram
     recent = silver.where(F.col("event_date") >= F.lit(oldest_event_date))   # read by event day: pruned
     retractions = first_retractions(recent)
     events = silver.where(F.col("landing_date").isin(days))
-    retracted = recent.join(
-        retractions.where(F.col("retracted_on").isin(days)).select(*RETRACTION_KEYS), RETRACTION_KEYS, how="left_semi")
+    of_days = retractions.where(F.col("retracted_on").isin(days)).select(*RETRACTION_KEYS)
+    if len(days) <= BROADCAST_DAYS:   # else every recent event would be shuffled to meet a few keys
+        of_days = F.broadcast(of_days)
+    retracted = recent.join(of_days, RETRACTION_KEYS, how="left_semi")
     return daily_partials(events, retractions, retracted)
 
 
