@@ -38,14 +38,10 @@ def main() -> None:
 
     from jobs.carried_window import states_of
     from jobs.transforms.carry import edges_from_state, state_activity
-    from jobs.transforms.engagement import weighted_interactions
-    from jobs.transforms.gaming import swap_ring_members
-    from jobs.transforms.scoring import profile_features
-    from jobs.transforms.topics import topic_entropy, topic_scores
-    from jobs.window import AUTHORED, TOPIC_INTERACTIONS, as_profiles, netted_rows, pair_lookup, window_rows
-    from pipelines.core.config import load_topics
+    from jobs.window import (AUTHORED, as_profiles, features_snapshot, netted_rows, topic_interactions,
+                             topics_snapshot, window_rows)
     from pipelines.core.io import read_table
-    from pipelines.core.config import load_config, load_model
+    from pipelines.core.config import load_config, load_model, load_topics
     from pipelines.core.session import get_spark
     from pipelines.orchestration.nightly import context
     from pipelines.quality.publish import publish_snapshot
@@ -89,18 +85,14 @@ def main() -> None:
     lap("published (staged, gate, write)")
     edges = read_table(spark, cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(args.date))
     ontology = load_topics()
-    features = publish_snapshot(ctx, profile_features(activity, edges, model, snapshot_date=args.date,
-                                                      entropy=topic_entropy(authored, ontology)), PROFILE_FEATURES)
+    features = publish_snapshot(ctx, features_snapshot(activity, authored, edges, model, ontology,
+                                                       snapshot_date=args.date), PROFILE_FEATURES)
     lap("features published")
-    interactions = weighted_interactions(
-        rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(pair_lookup(pairs, edges),
-                                                                       ["actor_account", "target_account"]),
-        None, model, snapshot_date=args.date).persist()
+    interactions = topic_interactions(rows, pairs, edges, model, snapshot_date=args.date).persist()
     counts["topic_interactions"] = interactions.count()
     lap("topic interactions looked up")
-    swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
-    topics = publish_snapshot(ctx, topic_scores(interactions, authored.where(F.col("event_type") == "post"), edges,
-                                                swaps, model, ontology, snapshot_date=args.date), TOPIC_SCORES)
+    topics = publish_snapshot(ctx, topics_snapshot(interactions, authored, edges, model, ontology,
+                                                   snapshot_date=args.date), TOPIC_SCORES)
     lap("topic scores published")
     spark.stop()
     save_result(args.out, f"window-phases-{args.label}.json", {

@@ -38,6 +38,7 @@ from pipelines.core.io import read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from pipelines.quality.publish import publish_snapshot
 from schemas.model import Model
+from schemas.ontology import Ontology
 from schemas.gold_engagement_edges import ENGAGEMENT_EDGES
 from schemas.gold_profile_features import PROFILE_FEATURES
 from schemas.gold_topic_scores import TOPIC_SCORES
@@ -155,10 +156,33 @@ def from_state(ctx: JobContext, model: Model) -> WindowReads:
                              snapshot_date=ctx.run_date, window_days=ctx.cfg.pipeline.window_days)
 
     def interactions(published: DataFrame) -> DataFrame:
-        engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
-            pair_lookup(pairs, published), ["actor_account", "target_account"])
-        return weighted_interactions(engaged, None, model, snapshot_date=ctx.run_date)
+        return topic_interactions(rows, pairs, published, model, snapshot_date=ctx.run_date)
     return WindowReads(edges, activity, authored, interactions, window_rows(ctx).count(), how, [authored])
+
+
+def topic_interactions(rows: DataFrame, pairs: DataFrame, published: DataFrame, model: Model, *,
+                       snapshot_date) -> DataFrame:
+    """The weighted interactions topic scores read, from the window's netted rows: each row's
+    profiles, engager quality and edge discount looked up through its account pair's state."""
+    engaged = rows.where(F.col("event_type").isin(*TOPIC_INTERACTIONS)).join(
+        pair_lookup(pairs, published), ["actor_account", "target_account"])
+    return weighted_interactions(engaged, None, model, snapshot_date=snapshot_date)
+
+
+def features_snapshot(activity: DataFrame, authored: DataFrame, edges: DataFrame, model: Model,
+                      ontology: Ontology, *, snapshot_date) -> DataFrame:
+    """gold.profile_features for the date, from the window's activity, posts and shares, and edges."""
+    return profile_features(activity, edges, model, snapshot_date=snapshot_date,
+                            entropy=topic_entropy(authored, ontology))
+
+
+def topics_snapshot(interactions: DataFrame, authored: DataFrame, edges: DataFrame, model: Model,
+                    ontology: Ontology, *, snapshot_date) -> DataFrame:
+    """gold.topic_scores for the date: `interactions` (read three times: swap groups, the content's
+    engagement, +K) should be kept by the caller."""
+    swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
+    return topic_scores(interactions, authored.where(F.col("event_type") == "post"), edges, swaps, model, ontology,
+                        snapshot_date=snapshot_date)
 
 
 def run(ctx: JobContext) -> JobResult:
@@ -169,14 +193,12 @@ def run(ctx: JobContext) -> JobResult:
         published = publish_snapshot(ctx, window.edges, ENGAGEMENT_EDGES)
         edges = read_table(ctx.spark, ctx.cfg, ENGAGEMENT_EDGES).where(F.col("snapshot_date") == F.lit(ctx.run_date))
         ontology = load_topics()
-        publish_snapshot(ctx, profile_features(window.activity, edges, model, snapshot_date=ctx.run_date,
-                                               entropy=topic_entropy(window.authored, ontology)), PROFILE_FEATURES)
-        # read three times (swap groups, the content's engagement, +K): computed once
-        interactions = window.interactions(edges).persist()
+        publish_snapshot(ctx, features_snapshot(window.activity, window.authored, edges, model, ontology,
+                                                snapshot_date=ctx.run_date), PROFILE_FEATURES)
+        interactions = window.interactions(edges).persist()   # read three times: computed once
         window.kept.append(interactions)
-        swaps = swap_ring_members(interactions.where(F.col("event_type") == "endorse"), model.anti_gaming)
-        publish_snapshot(ctx, topic_scores(interactions, window.authored.where(F.col("event_type") == "post"), edges,
-                                           swaps, model, ontology, snapshot_date=ctx.run_date), TOPIC_SCORES)
+        publish_snapshot(ctx, topics_snapshot(interactions, window.authored, edges, model, ontology,
+                                              snapshot_date=ctx.run_date), TOPIC_SCORES)
     finally:
         window.release()
     return JobResult(rows_in=window.rows, rows_out=published.rows, model_version=model.version, dq_outcome="passed",
