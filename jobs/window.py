@@ -186,7 +186,7 @@ def topics_snapshot(interactions: DataFrame, authored: DataFrame, edges: DataFra
 
 
 def run(ctx: JobContext) -> JobResult:
-    """Publish the run date's edges, profile features and topic scores from one read of the window."""
+    """Publish the run date's edges, profile features and topic scores from the window, in one stage."""
     model = load_model(ctx.cfg.pipeline.model_version)
     window = from_state(ctx, model) if carries(model) else from_rows(ctx, model)
     try:
