@@ -11,11 +11,14 @@ delivered by the day before the last, folded into the partials, gold published w
 window) is a backfill, timed apart. Then, for each window, on a copy of that warehouse: the gold
 stages of the day before the last with that window (not timed: the warm start, the score
 smoothing and the window's carried state read the day before), and the whole nightly of the last
-day, timed per stage. With several `--models` (the published one by default), each model's nights
-on their own copies, alternating: a model that carries the window's state across nights (v6) beside
-one whose edges are computed from the window's rows (v3). `--keep-built DIR` keeps a copy of the
-build (landing zone included); `--built DIR` measures the nights on such a copy instead of
-generating and building again (a later commit's nights on the same window). Results:
+day, timed per stage (the build's own window and model skip the day before's gold: the build
+published it; a single night runs on the build itself, without a copy: what a 1M-profile run
+needs to fit in a few hours and the disk). With several `--models` (the published one by
+default), each model's nights on their own copies, alternating: a model that carries the
+window's state across nights (v6) beside one whose edges are computed from the window's rows (v3).
+`--keep-built DIR` keeps a copy of the build (landing zone included); `--built DIR` measures the
+nights on such a copy instead of generating and building again (a later commit's nights on the
+same window). Results:
 benchmarks/results/steady-state-<scale>.json and .md (`--profiles`: a population of that many over
 the scale's days, named by its size, e.g. steady-state-100k).
 """
@@ -119,15 +122,22 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copytree(root / "built", args.keep_built)
         models = args.models or [built_cfg.pipeline.model_version]
         steady = {model: {} for model in models}
+        only_night = len(args.windows) * len(models) == 1
         for window in args.windows:
             for model in models:
-                cfg = cfg_for(root / f"w{window}", window, model)
-                shutil.copytree(root / "built", root / f"w{window}")
-                timed_stages(spark, cfg, eve, set(GOLD))
+                # the build's own window and model: its gold of the day before is already published
+                as_built = args.built is None and window == max(args.windows) and model == models[0]
+                night_root = root / "built" if only_night else root / f"w{window}"
+                cfg = cfg_for(night_root, window, model)
+                if not only_night:
+                    shutil.copytree(root / "built", night_root)
+                if not as_built:
+                    timed_stages(spark, cfg, eve, set(GOLD))
                 started = time.perf_counter()
                 stages = timed_stages(spark, cfg, END, {name for name, _ in STAGES})
                 steady[model][window] = {"night_s": round(time.perf_counter() - started, 1), "stages": stages}
-                shutil.rmtree(root / f"w{window}")
+                if not only_night:
+                    shutil.rmtree(night_root)
         spark.stop()
     result = {"scale": label, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
               "commit": commit(), "machine": f"{os.cpu_count()} cores, {built_cfg.spark.master}, "
