@@ -4,6 +4,7 @@ of 7, 30 and 90 days on the same population (issue 22's target: 90 days ≤ 1.5�
     .venv/bin/python -m benchmarks.steady_state --scale small [--models v3 v6]
     .venv/bin/python -m benchmarks.steady_state --profiles 100000 --windows 7 90 --driver-memory 10g \
         [--keep-built DIR | --built DIR]
+    .venv/bin/python -m benchmarks.steady_state --profiles 1000000 --windows 90 --driver-memory 12g --build-days 10
 
 
 Generates the scale's sample over the longest window + 1 days, once. The build (everything
@@ -42,6 +43,16 @@ from pipelines.core.session import get_spark
 from pipelines.orchestration.nightly import STAGES, context
 
 GOLD = ("window", "network_influence", "scores")
+INGEST = ("ingest_bronze", "profiles", "ingest_silver", "daily_partials")
+
+
+def ingest_days(eve: dt.date, delivered: int, chunk: int | None) -> list[dt.date]:
+    """The dates before `eve` whose ingest stages take in the build's `delivered` days `chunk` at a
+    time (each ingests what landed by its date); none when the build ingests them all at once."""
+    if not chunk or chunk >= delivered:
+        return []
+    first = eve - dt.timedelta(days=delivered - 1)
+    return [first + dt.timedelta(days=k) for k in range(chunk - 1, delivered - 1, chunk)]
 
 
 def timed_stages(spark, cfg, day: dt.date, names) -> dict:
@@ -69,10 +80,12 @@ def built_copy(built: Path) -> Iterator[Path]:
 def markdown(result: dict) -> str:
     nights = {f"{w}-day window, {m} (s)": night for m, by_window in result["steady"].items()
               for w, night in by_window.items()}
+    widest = max(int(window) for by_window in result["steady"].values() for window in by_window)
+    chunks = f"ingested {result['build_days']} at a time" if result.get("build_days") else "at once"
     lines = [f"# Steady-state night `{result['scale']}` — {result['date']}", "",
              f"{result['machine']}; {result['profiles']:,} profiles × {result['days']} days landed; code "
              f"{result['commit']}; 15-minute load average {result['load_average_15m']} (a shared machine).", "",
-             f"Build (a backfill: {result['days'] - 1} delivery days at once, 90-day window): "
+             f"Build (a backfill: {result['days'] - 1} delivery days {chunks}, {widest}-day window): "
              + (f"{result['build_s']} s." if result["build_s"] is not None else "an earlier run's, reused (`--built`)."),
              "",
              "| stage | " + " | ".join(nights) + " |",
@@ -96,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", type=int, default=None, help="population size (default: the scale's)")
     ap.add_argument("--driver-memory", default=None, help="e.g. 10g (default: the local config's)")
     ap.add_argument("--keep-built", type=Path, default=None, help="copy the build there (a new folder)")
+    ap.add_argument("--build-days", type=int, default=None,
+                    help="ingest the build's delivery days this many at a time (default: all at once); a 1M-profile "
+                         "build at once fills the disk with the ingest's scratch")
     ap.add_argument("--built", type=Path, default=None, help="a build kept with --keep-built: only the nights run")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args(argv)
@@ -116,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             built_cfg.paths.landing.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(root / "landing"), str(built_cfg.paths.landing))
             started = time.perf_counter()
+            for day in ingest_days(eve, days - 1, args.build_days):   # the landed days in chunks, then gold
+                timed_stages(spark, built_cfg, day, set(INGEST))
             build = timed_stages(spark, built_cfg, eve, {name for name, _ in STAGES})
             build_s = round(time.perf_counter() - started, 1)
             if args.keep_built:
@@ -142,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {"scale": label, "profiles": profiles, "days": days, "date": dt.date.today().isoformat(),
               "commit": commit(), "machine": f"{os.cpu_count()} cores, {built_cfg.spark.master}, "
                                              f"driver memory {built_cfg.spark.driver_memory}",
-              "load_average_15m": round(os.getloadavg()[2], 1), "build_s": build_s, "build": build,
+              "load_average_15m": round(os.getloadavg()[2], 1), "build_s": build_s, "build_days": args.build_days,
+              "build": build,
               "steady": steady}
     result["ratio_90_to_7"] = {model: round(nights[90]["night_s"] / nights[7]["night_s"], 2)
                                for model, nights in steady.items() if 7 in nights and 90 in nights}
