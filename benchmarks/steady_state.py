@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         for window in args.windows:
             for model in models:
                 # the build's own window and model: its gold of the day before is already published
-                as_built = args.built is None and window == max(args.windows) and model == models[0]
+                as_built = (args.built is None and window == max(args.windows)
+                            and model == built_cfg.pipeline.model_version)
                 night_root = root / "built" if only_night else root / f"w{window}"
                 cfg = cfg_for(night_root, window, model)
                 if not only_night:
