@@ -127,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
 
         built_cfg = cfg_for(root / "built", max(args.windows))
         spark = get_spark(built_cfg, "clout-steady-state")
-        build, build_s = {}, None
+        build, build_s, chunks = {}, None, {}
         if args.built is None:
             built_cfg.paths.landing.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(root / "landing"), str(built_cfg.paths.landing))
             started = time.perf_counter()
-            for day in ingest_days(eve, days - 1, args.build_days):   # the landed days in chunks, then gold
-                timed_stages(spark, built_cfg, day, set(INGEST))
+            chunks = {str(day): timed_stages(spark, built_cfg, day, set(INGEST))   # landed days in chunks, then gold
+                      for day in ingest_days(eve, days - 1, args.build_days)}
             build = timed_stages(spark, built_cfg, eve, {name for name, _ in STAGES})
             build_s = round(time.perf_counter() - started, 1)
             if args.keep_built:
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
               "commit": commit(), "machine": f"{os.cpu_count()} cores, {built_cfg.spark.master}, "
                                              f"driver memory {built_cfg.spark.driver_memory}",
               "load_average_15m": round(os.getloadavg()[2], 1), "build_s": build_s, "build_days": args.build_days,
-              "build": build,
+              "build_chunks": chunks, "build": build,
               "steady": steady}
     result["ratio_90_to_7"] = {model: round(nights[90]["night_s"] / nights[7]["night_s"], 2)
                                for model, nights in steady.items() if 7 in nights and 90 in nights}
