@@ -1,5 +1,8 @@
 """ingest_silver: bronze.raw_events not yet parsed (delivery dates <= D) → silver.events + silver.quarantine.
 
+A batch of landing dates at a time, oldest first (jobs/reconcile.py: landing_batches): one on a
+normal night, several when a backlog of deliveries waits (ingest.max_batch_lines).
+
 Parses each network's native shape, quarantines every failing line with a reason code, and
 MERGEs valid events into silver.events on (network, event_id), so a re-delivered event is
 dropped as a duplicate and a rerun inserts nothing. Events touching a profile that opted out
@@ -18,7 +21,7 @@ from pyspark.sql import functions as F
 from jobs.transforms.events import (accepted_candidates, content_authors, parse_all_networks, quarantined,
                                    validate, with_opt_outs)
 from jobs.profiles import opted_out_accounts
-from jobs.reconcile import outcome_counts, pending_files, record_files, with_outcome
+from jobs.reconcile import PendingFile, ingest_in_batches, outcome_counts, pending_files, with_outcome
 from pipelines.core.io import merge_insert_new, read_table, table_exists
 from pipelines.core.erasures import erased_hashes
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
@@ -34,20 +37,26 @@ KEYS = ["network", "event_id"]
 
 
 def run(ctx: JobContext) -> JobResult:
-    """Parse, validate, quarantine and MERGE the bronze lines of the run date into silver."""
-    ing = ctx.cfg.ingest
+    """Parse, validate, quarantine and MERGE the bronze lines not yet parsed into silver, a batch
+    of landing dates at a time (one on a normal night)."""
     pending = pending_files(ctx, NETWORKS)
     if not pending:
         return JobResult(rows_in=0, rows_out=0, quarantined=0, duplicates=0,
                          message="no bronze files waiting to be parsed")
-    dates = sorted({d for _, d in pending})
+    return ingest_in_batches(ctx, JOB, pending, ctx.cfg.ingest.max_batch_lines, lambda batch: ingest(ctx, batch))
+
+
+def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int]]:
+    """One batch of bronze files into silver: its lines' outcomes per file."""
+    ing = ctx.cfg.ingest
+    dates = sorted({f.landing_date for f in batch})
     landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
               .where(F.col("landing_date").isin(dates)
-                     & F.col("source_file").isin([f for f, _ in pending])))
+                     & F.col("source_file").isin([f.source_file for f in batch])))
     known_authors = (content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
                      if table_exists(ctx.spark, ctx.cfg, EVENTS) else None)
     parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors,
-                                present={f.split("/", 1)[0] for f, _ in pending})
+                                present={f.source_file.split("/", 1)[0] for f in batch})
     # checkpointed: the six parsers' plan is optimised and run once; the MERGEs and counts that
     # follow plan over the saved rows instead of that plan again (the test sample's second night:
     # this job 25 → 13.6 s, docs/capacity.md's tuning table)
@@ -74,7 +83,7 @@ def run(ctx: JobContext) -> JobResult:
         merge_insert_new(ctx.spark, QUARANTINE.conform(conflicting), ctx.cfg, QUARANTINE,
                          extra_condition=f"t.landing_date IN ({landing_list})")
     classified.unpersist()
-    return record_files(ctx, JOB, pending, per_file)
+    return per_file
 
 
 if __name__ == "__main__":

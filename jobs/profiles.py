@@ -23,7 +23,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.landing import inventory
-from jobs.reconcile import outcome_counts, pending_files, record_files, with_outcome
+from jobs.reconcile import PendingFile, ingest_in_batches, outcome_counts, pending_files, with_outcome
 from jobs.transforms.events import quarantined
 from jobs.transforms.identity import linked_accounts, profiles
 from jobs.transforms.links import accepted_links, parse_links
@@ -70,9 +70,15 @@ def ingest_links(ctx: JobContext) -> JobResult:
     if not pending:
         return JobResult(rows_in=0, rows_out=0, quarantined=0, duplicates=0,
                          message="no account-link files waiting to be parsed")
-    dates = sorted({d for _, d in pending})
+    return ingest_in_batches(ctx, JOB, pending, ctx.cfg.ingest.max_batch_lines,
+                             lambda batch: ingest_link_batch(ctx, batch))
+
+
+def ingest_link_batch(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int]]:
+    """One batch of account-link files into silver: its lines' outcomes per file."""
+    dates = sorted({f.landing_date for f in batch})
     landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
-              .where(F.col("landing_date").isin(dates) & F.col("source_file").isin([f for f, _ in pending])))
+              .where(F.col("landing_date").isin(dates) & F.col("source_file").isin([f.source_file for f in batch])))
     validated = checked_links(landed, ctx.cfg.ingest).withColumn("withheld", F.lit(False)).persist()
     try:
         landing_list = ", ".join(f"DATE'{d}'" for d in dates)
@@ -80,10 +86,9 @@ def ingest_links(ctx: JobContext) -> JobResult:
                          extra_condition=f"t.landing_date IN ({landing_list})")
         merge_insert_new(ctx.spark, accepted_links(validated), ctx.cfg, ACCOUNT_LINKS)
         known = read_table(ctx.spark, ctx.cfg, ACCOUNT_LINKS)
-        per_file = outcome_counts(with_outcome(validated, known, ["link_id"]))
+        return outcome_counts(with_outcome(validated, known, ["link_id"]))
     finally:
         validated.unpersist()
-    return record_files(ctx, JOB, pending, per_file)
 
 
 def links_as_of(ctx: JobContext) -> DataFrame:

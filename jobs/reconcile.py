@@ -3,6 +3,8 @@ with one aggregation, checked to add up, and recorded in ops.ingested_files. Sha
 silver jobs of the events and of the account links."""
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -15,8 +17,15 @@ from schemas.ops_ingested_files import INGESTED_FILES
 OUTCOMES = ("accepted", "quarantined", "conflicting", "duplicates", "withheld", "lost")
 
 
-def pending_files(ctx: JobContext, feeds: tuple[str, ...]) -> list[tuple[str, object]]:
-    """Bronze files of these feeds, delivered up to the run date, that silver has not parsed yet.
+class PendingFile(NamedTuple):
+    source_file: str
+    landing_date: object
+    lines: int
+
+
+def pending_files(ctx: JobContext, feeds: tuple[str, ...]) -> list[PendingFile]:
+    """Bronze files of these feeds, delivered up to the run date, that silver has not parsed yet,
+    oldest landing date first, with their landed lines.
 
     One row per file (thousands, not events) comes to the driver.
     """
@@ -24,11 +33,36 @@ def pending_files(ctx: JobContext, feeds: tuple[str, ...]) -> list[tuple[str, ob
         return []
     files = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
              .where((F.col("landing_date") <= F.lit(ctx.run_date)) & F.col("network").isin(*feeds))
-             .select("source_file", "landing_date").distinct())
+             .groupBy("landing_date", "source_file").count())
     if table_exists(ctx.spark, ctx.cfg, INGESTED_FILES):
         files = files.join(read_table(ctx.spark, ctx.cfg, INGESTED_FILES).select("source_file"),
                            "source_file", how="left_anti")
-    return sorted((r.source_file, r.landing_date) for r in files.collect())
+    return sorted(PendingFile(r.source_file, r.landing_date, r["count"]) for r in files.collect())
+
+
+def landing_batches(pending: list[PendingFile], max_lines: int) -> list[list[PendingFile]]:
+    """The pending files cut into batches of whole landing dates, oldest first, each holding at
+    most `max_lines` landed lines unless one date alone holds more (it is then a batch of its own).
+
+    A night parses one delivery day: one batch. A backlog of months (the first nightly on a landing
+    zone filled over a season) would otherwise be parsed at once, its scratch growing with it (88M
+    lines filled 72 GB, docs/capacity.md). Batches in date order keep the first delivery of an
+    event the one silver holds, and a later batch finds the content an earlier one admitted.
+    """
+    per_date: dict[object, list[PendingFile]] = {}
+    for f in sorted(pending, key=lambda f: (f.landing_date, f.source_file)):
+        per_date.setdefault(f.landing_date, []).append(f)
+    batches: list[list[PendingFile]] = []
+    lines = 0
+    for files in per_date.values():
+        size = sum(f.lines for f in files)
+        if batches and lines + size <= max_lines:
+            batches[-1].extend(files)
+            lines += size
+        else:
+            batches.append(list(files))
+            lines = size
+    return batches
 
 
 def with_outcome(validated: DataFrame, first_deliveries: DataFrame, keys: list[str],
@@ -62,16 +96,35 @@ def outcome_counts(classified: DataFrame) -> dict[str, dict[str, int]]:
     return per_file
 
 
-def record_files(ctx: JobContext, job: str, pending: list[tuple[str, object]],
-                 per_file: dict[str, dict[str, int]]) -> JobResult:
-    """Check every file reconciles exactly, record it in ops.ingested_files, and total it up."""
+def ingest_in_batches(ctx: JobContext, job: str, pending: list[PendingFile], max_lines: int,
+                      ingest: Callable[[list[PendingFile]], dict[str, dict[str, int]]]) -> JobResult:
+    """Ingest the pending files batch by batch (landing_batches): `ingest` parses and MERGEs one
+    batch and returns its lines' outcomes per file; each batch's files are checked and recorded as
+    it completes, so a crash resumes at the first batch not recorded. Totalled up."""
+    batches = landing_batches(pending, max_lines)
+    totals = dict.fromkeys(OUTCOMES, 0)
+    for batch in batches:
+        counted = record_files(ctx, job, batch, ingest(batch))
+        totals = {k: totals[k] + counted[k] for k in OUTCOMES}
+    in_batches = f" in {len(batches)} batches of at most {max_lines:,} lines" if len(batches) > 1 else ""
+    conflicting = f", {totals['conflicting']} conflicting duplicates quarantined" if totals["conflicting"] else ""
+    return JobResult(rows_in=sum(f.lines for f in pending), rows_out=totals["accepted"],
+                     quarantined=totals["quarantined"] + totals["conflicting"],
+                     duplicates=totals["duplicates"], withheld=totals["withheld"],
+                     message=f"{len(pending)} files{in_batches}{conflicting}")
+
+
+def record_files(ctx: JobContext, job: str, pending: list[PendingFile],
+                 per_file: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Check every file reconciles exactly — its landed lines are accepted, quarantined, duplicates
+    or withheld, none lost — record it in ops.ingested_files, and total the outcomes up."""
     totals = dict.fromkeys(OUTCOMES, 0)
     rows, broken = [], []
-    for source_file, landing_date in pending:
+    for source_file, landing_date, landed in pending:
         counts = per_file.get(source_file, dict.fromkeys(OUTCOMES, 0))
         lines = sum(counts.values())
-        if counts["lost"]:
-            broken.append(f"{source_file}: {lines} lines, {counts['lost']} lost")
+        if counts["lost"] or lines != landed:
+            broken.append(f"{source_file}: {landed} lines landed, {lines} given an outcome, {counts['lost']} lost")
         # a conflicting duplicate is quarantined (reason conflicting_duplicate)
         rows.append((source_file, landing_date, ctx.run_id, lines, counts["accepted"],
                      counts["quarantined"] + counts["conflicting"], counts["duplicates"], counts["withheld"]))
@@ -80,9 +133,4 @@ def record_files(ctx: JobContext, job: str, pending: list[tuple[str, object]],
         raise DataQualityError(f"{job} {ctx.run_date}: landed != accepted + quarantined + duplicates + "
                                f"withheld in {len(broken)} files, e.g. {broken[0]}")
     merge_insert_new(ctx.spark, ctx.spark.createDataFrame(rows, INGESTED_FILES.schema), ctx.cfg, INGESTED_FILES)
-    landed = sum(r[3] for r in rows)
-    return JobResult(rows_in=landed, rows_out=totals["accepted"],
-                     quarantined=totals["quarantined"] + totals["conflicting"],
-                     duplicates=totals["duplicates"], withheld=totals["withheld"],
-                     message=f"{len(pending)} files" + (f", {totals['conflicting']} conflicting duplicates "
-                                                         f"quarantined" if totals["conflicting"] else ""))
+    return totals

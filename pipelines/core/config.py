@@ -95,6 +95,9 @@ class IngestSettings(Strict):
     max_payload_bytes: int = Field(gt=0)
     oldest_event_date: dt.date
     future_tolerance_days: int = Field(ge=0)
+    # a backlog of deliveries is parsed this many landed lines at a time (whole landing dates; a
+    # date holding more is a batch of its own): the silver ingest's scratch grows with its batch
+    max_batch_lines: int = Field(gt=0)
 
 
 class PrivacySettings(Strict):

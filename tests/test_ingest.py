@@ -1,0 +1,81 @@
+"""A backlog of deliveries is parsed a batch of landing dates at a time (jobs/reconcile.py:
+landing_batches), and ends exactly as if parsed at once: the first delivery of an event is the one
+silver holds, a later batch finds the content an earlier one admitted, every file reconciles."""
+import datetime as dt
+import gzip
+import json
+
+import pytest
+from deltalake import DeltaTable
+
+from jobs.reconcile import PendingFile, landing_batches
+from pipelines.core.io import read_table, table_path
+from pipelines.core.jobrun import run_job
+from pipelines.orchestration.nightly import STAGES, context
+from schemas.ops_ingested_files import INGESTED_FILES
+from schemas.silver_events import EVENTS
+from schemas.silver_quarantine import QUARANTINE
+from tests.bad_inputs import chirp
+from tests.conftest import DAY, config_for
+
+INGEST = [stage for stage in STAGES if stage[0] in ("ingest_bronze", "profiles", "ingest_silver")]
+D1, D2, D3 = (dt.date(2026, 9, d) for d in (28, 29, 30))
+
+
+def test_batches_hold_whole_landing_dates_in_order_within_the_line_budget():
+    pending = [PendingFile("chirp/dt=2026-09-29/a", D2, 4), PendingFile("vidtube/dt=2026-09-28/a", D1, 3),
+               PendingFile("chirp/dt=2026-09-28/a", D1, 2), PendingFile("chirp/dt=2026-09-30/a", D3, 9)]
+    names = lambda batches: [[f.source_file for f in batch] for batch in batches]
+    assert names(landing_batches(pending, 9)) == [
+        ["chirp/dt=2026-09-28/a", "vidtube/dt=2026-09-28/a", "chirp/dt=2026-09-29/a"],   # 5 + 4 lines
+        ["chirp/dt=2026-09-30/a"]]
+    assert names(landing_batches(pending, 4)) == [   # a date over the budget is a batch of its own
+        ["chirp/dt=2026-09-28/a", "vidtube/dt=2026-09-28/a"], ["chirp/dt=2026-09-29/a"], ["chirp/dt=2026-09-30/a"]]
+    assert len(landing_batches(pending, 10**9)) == 1
+
+
+def land(landing, network: str, day: dt.date, records: list[dict]) -> None:
+    folder = landing / network / f"dt={day}"
+    folder.mkdir(parents=True)
+    (folder / "part-0.jsonl.gz").write_bytes(gzip.compress(b"\n".join(json.dumps(r).encode() for r in records)))
+
+
+def activity(kind: str, actor: str, published: str, obj) -> dict:
+    return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{actor}/activities/{kind}", "type": kind,
+            "actor": actor, "published": published, "object": obj}
+
+
+@pytest.mark.system
+def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_batch_would(spark, tmp_path):
+    x, y = "https://a.example/users/x", "https://b.example/users/y"
+    note = f"{x}/statuses/1"
+    landing = tmp_path / "landing"
+    land(landing, "chirp", D1, [chirp(id_str="1001", created_at="Mon Sep 28 10:00:00 +0000 2026")])
+    land(landing, "activitypub", D1, [activity("Create", x, "2026-09-28T10:00:00Z",
+                                               {"id": note, "type": "Note", "attributedTo": x, "content": "hi"})])
+    land(landing, "chirp", D2, [chirp(id_str="1002", created_at="Tue Sep 29 10:00:00 +0000 2026")])
+    land(landing, "activitypub", D2, [activity("Like", y, "2026-09-29T10:00:00Z", note)])   # the note: day 1
+    land(landing, "chirp", D3, [chirp(id_str="1001", created_at="Mon Sep 28 10:00:00 +0000 2026"),   # again
+                                chirp(id_str="1002", created_at="Tue Sep 29 10:00:00 +0000 2026",
+                                      entities={"hashtags": [{"text": "Data"}]})])            # other content
+    cfg = config_for(tmp_path, **{"ingest.max_batch_lines": 3})   # two lines a date: a batch per date
+    silver = {name: run_job(context(spark, cfg, DAY), name, body) for name, body in INGEST}["ingest_silver"]
+
+    assert (silver.rows_in, silver.rows_out, silver.duplicates, silver.quarantined) == (6, 4, 1, 1)
+    assert "in 3 batches" in silver.message, silver.message
+    assert len(DeltaTable(table_path(cfg, EVENTS)).history()) == 3, "one commit of silver.events per batch"
+    events = {r.event_id: r for r in read_table(spark, cfg, EVENTS).collect()}
+    assert len(events) == 4
+    like = next(r for r in events.values() if r.event_type == "reaction")
+    assert like.target_account == f"activitypub:{x}", "the like finds its note's author in an earlier batch"
+    first = next(r for r in events.values() if r.network == "chirp" and r.event_id.endswith("1002"))
+    assert (first.source_file, first.topics) == ("chirp/dt=2026-09-29/part-0.jsonl.gz", ["seo"])
+    assert [(r.source_file, r.line_number, r.reason) for r in read_table(spark, cfg, QUARANTINE).collect()] == \
+        [("chirp/dt=2026-09-30/part-0.jsonl.gz", 2, "conflicting_duplicate")]
+    files = {r.source_file: (r.lines, r.accepted, r.duplicates, r.quarantined)
+             for r in read_table(spark, cfg, INGESTED_FILES).collect()}
+    assert files == {"chirp/dt=2026-09-28/part-0.jsonl.gz": (1, 1, 0, 0),
+                     "activitypub/dt=2026-09-28/part-0.jsonl.gz": (1, 1, 0, 0),
+                     "chirp/dt=2026-09-29/part-0.jsonl.gz": (1, 1, 0, 0),
+                     "activitypub/dt=2026-09-29/part-0.jsonl.gz": (1, 1, 0, 0),
+                     "chirp/dt=2026-09-30/part-0.jsonl.gz": (2, 0, 1, 1)}
