@@ -102,3 +102,19 @@ def test_a_like_finds_its_author_in_silver_when_the_note_came_earlier(spark):
     got = normalised(spark, "activitypub", [like], silver_events=earlier).select("reason", "target_account")
     assertDataFrameEqual(got, spark.createDataFrame([(None, "activitypub:https://a.example/users/x")],
                                                     "reason STRING, target_account STRING"))
+
+
+def test_a_note_whose_create_failed_its_checks_names_no_author(spark):
+    def create(note, actor, published):
+        return ('{"id":"%s/activity","type":"Create","actor":"%s","published":"%s",'
+                '"object":{"id":"%s","type":"Note","attributedTo":"%s","content":"hi"}}'
+                % (note, actor, published, note, actor))
+    x = "https://a.example/users/x"
+    good, bad = f"{x}/statuses/1", f"{x}/statuses/2"
+    likes = [('{"id":"https://b.example/users/y#likes/%d","type":"Like","actor":"https://b.example/users/y",'
+              '"published":"2026-09-30T21:19:24Z","object":"%s"}' % (n, note)) for n, note in ((1, good), (2, bad))]
+    lines = [create(good, x, "2026-09-30T21:19:20Z"), create(bad, x, "yesterday")] + likes
+    got = normalised(spark, "activitypub", lines).select("line_number", "reason", "target_account")
+    assertDataFrameEqual(got, spark.createDataFrame(
+        [(1, None, None), (2, "wrong_type", None), (3, None, f"activitypub:{x}"), (4, "unknown_target", None)],
+        "line_number BIGINT, reason STRING, target_account STRING"))
