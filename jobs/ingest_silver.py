@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import sys
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.transforms.events import (accepted_candidates, content_authors, parse_all_networks, quarantined,
                                    validate, with_opt_outs)
 from jobs.profiles import opted_out_accounts
 from jobs.reconcile import PendingFile, ingest_in_batches, outcome_counts, pending_files, with_outcome
-from pipelines.core.io import merge_insert_new, read_table, table_exists
+from pipelines.core.io import drop_checkpoint, merge_insert_new, read_table, table_exists
 from pipelines.core.erasures import erased_hashes
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.bronze_raw_events import RAW_EVENTS
@@ -59,11 +60,20 @@ def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int
                                 present={f.source_file.split("/", 1)[0] for f in batch})
     # checkpointed: the six parsers' plan is optimised and run once; the MERGEs and counts that
     # follow plan over the saved rows instead of that plan again (the test sample's second night:
-    # this job 25 → 13.6 s, docs/capacity.md's tuning table)
+    # this job 25 → 13.6 s, docs/capacity.md's tuning table). Dropped after the batch, so a
+    # backlog's batches never hold more than one batch's rows on disk
     validated = with_opt_outs(
         validate(parsed,
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),
         opted_out_accounts(ctx), erased_hashes(ctx.spark, ctx.cfg, "account")).checkpoint(eager=True)
+    try:
+        return merged(ctx, validated, dates)
+    finally:
+        drop_checkpoint(validated)
+
+
+def merged(ctx: JobContext, validated: DataFrame, dates: list) -> dict[str, dict[str, int]]:
+    """MERGE a batch's validated lines into silver.quarantine and silver.events; their outcomes per file."""
     landing_list = ", ".join(f"DATE'{d}'" for d in dates)
     merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE,
                      extra_condition=f"t.landing_date IN ({landing_list})")

@@ -4,6 +4,8 @@ silver holds, a later batch finds the content an earlier one admitted, every fil
 import datetime as dt
 import gzip
 import json
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from deltalake import DeltaTable
@@ -34,6 +36,12 @@ def test_batches_hold_whole_landing_dates_in_order_within_the_line_budget():
     assert len(landing_batches(pending, 10**9)) == 1
 
 
+def checkpoints(spark) -> set:
+    """The files under the session's checkpoint folder."""
+    root = Path(urlparse(spark.sparkContext.getCheckpointDir()).path)
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
 def land(landing, network: str, day: dt.date, records: list[dict]) -> None:
     folder = landing / network / f"dt={day}"
     folder.mkdir(parents=True)
@@ -59,11 +67,13 @@ def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_
                                 chirp(id_str="1002", created_at="Tue Sep 29 10:00:00 +0000 2026",
                                       entities={"hashtags": [{"text": "Data"}]})])            # other content
     cfg = config_for(tmp_path, **{"ingest.max_batch_lines": 3})   # two lines a date: a batch per date
+    before = checkpoints(spark)
     silver = {name: run_job(context(spark, cfg, DAY), name, body) for name, body in INGEST}["ingest_silver"]
 
     assert (silver.rows_in, silver.rows_out, silver.duplicates, silver.quarantined) == (6, 4, 1, 1)
     assert "in 3 batches" in silver.message, silver.message
     assert len(DeltaTable(table_path(cfg, EVENTS)).history()) == 3, "one commit of silver.events per batch"
+    assert not checkpoints(spark) - before, "each batch's parsed rows dropped after the batch"
     events = {r.event_id: r for r in read_table(spark, cfg, EVENTS).collect()}
     assert len(events) == 4
     like = next(r for r in events.values() if r.event_type == "reaction")

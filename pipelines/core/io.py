@@ -188,6 +188,15 @@ def drop_staging(spark: SparkSession, cfg: Config, spec: TableSpec, run_id: str)
     drop_table(spark, staging_path(cfg, spec, run_id))
 
 
+def drop_checkpoint(df: DataFrame) -> None:
+    """Delete the files of a frame's reliable checkpoint (DataFrame.checkpoint) now. Spark's
+    cleaner deletes them only once the driver's garbage collector has collected the frame, so a
+    job that checkpoints batch after batch could otherwise hold every batch's rows on disk."""
+    plan = df._jdf.queryExecution().analyzed()
+    if plan.getClass().getSimpleName() == "LogicalRDD" and plan.rdd().getCheckpointFile().isDefined():
+        drop_table(df.sparkSession, plan.rdd().getCheckpointFile().get())
+
+
 def drop_table(spark: SparkSession, location: str) -> None:
     """Delete a folder through Hadoop's FileSystem (local disk, HDFS, object stores)."""
     path = spark._jvm.org.apache.hadoop.fs.Path(location)

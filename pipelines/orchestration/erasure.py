@@ -8,8 +8,8 @@
    accounts, silver events by or towards its accounts, its links, every gold row about it (as a
    profile, an engager or an author), published history included;
 4. VACUUM: files the DELETEs left behind go once older than `privacy.retention_hours` (time travel
-   keeps working until then), with what earlier runs left as old: reliable checkpoints (influence's,
-   ingest_silver's parsed batch) and snapshots staged for a gate.
+   keeps working until then), with what earlier runs left as old: reliable checkpoints (influence's, a
+   crashed ingest_silver's parsed batch) and snapshots staged for a gate.
 
 The next nightly therefore neither scores the profile nor lets its past engagement count for
 anybody: its events are gone from silver, so no edge, reach or +K can come from them.
