@@ -22,11 +22,11 @@ from pyspark.sql import functions as F
 from jobs.transforms.events import (accepted_candidates, content_authors, parse_all_networks, quarantined,
                                    validate, with_opt_outs)
 from jobs.profiles import opted_out_accounts
-from jobs.reconcile import PendingFile, ingest_in_batches, outcome_counts, pending_files, with_outcome
+from jobs.reconcile import (PendingFile, batch_rows, in_batch, ingest_in_batches, outcome_counts, pending_files,
+                            with_outcome)
 from pipelines.core.io import drop_checkpoint, merge_insert_new, read_table, table_exists
 from pipelines.core.erasures import erased_hashes
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
-from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.silver_events import EVENTS, NETWORKS
 from schemas.silver_quarantine import QUARANTINE
 
@@ -50,10 +50,7 @@ def run(ctx: JobContext) -> JobResult:
 def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int]]:
     """One batch of bronze files into silver: its lines' outcomes per file."""
     ing = ctx.cfg.ingest
-    dates = sorted({f.landing_date for f in batch})
-    landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
-              .where(F.col("landing_date").isin(dates)
-                     & F.col("source_file").isin([f.source_file for f in batch])))
+    landed = batch_rows(ctx, batch)
     known_authors = (content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
                      if table_exists(ctx.spark, ctx.cfg, EVENTS) else None)
     parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors,
@@ -67,16 +64,16 @@ def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int
                  oldest_event_date=ing.oldest_event_date, future_tolerance_days=ing.future_tolerance_days),
         opted_out_accounts(ctx), erased_hashes(ctx.spark, ctx.cfg, "account")).checkpoint(eager=True)
     try:
-        return merged(ctx, validated, dates)
+        return merged(ctx, validated, in_batch(batch))
     finally:
         drop_checkpoint(validated)
 
 
-def merged(ctx: JobContext, validated: DataFrame, dates: list) -> dict[str, dict[str, int]]:
-    """MERGE a batch's validated lines into silver.quarantine and silver.events; their outcomes per file."""
-    landing_list = ", ".join(f"DATE'{d}'" for d in dates)
+def merged(ctx: JobContext, validated: DataFrame, of_batch: str) -> dict[str, dict[str, int]]:
+    """MERGE a batch's validated lines into silver.quarantine and silver.events; their outcomes
+    per file. `of_batch`: in_batch(), the quarantine MERGE's condition."""
     merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE,
-                     extra_condition=f"t.landing_date IN ({landing_list})")
+                     extra_condition=of_batch)
     good = accepted_candidates(validated).persist()  # read twice: its dates, then the MERGE
     event_dates = [r.event_date for r in good.select("event_date").distinct().collect()]
     date_list = ", ".join(f"DATE'{d}'" for d in event_dates) or "NULL"
@@ -91,7 +88,7 @@ def merged(ctx: JobContext, validated: DataFrame, dates: list) -> dict[str, dict
         conflicting = classified.where(F.col("outcome") == "conflicting").withColumn(
             "reason", F.lit("conflicting_duplicate"))
         merge_insert_new(ctx.spark, QUARANTINE.conform(conflicting), ctx.cfg, QUARANTINE,
-                         extra_condition=f"t.landing_date IN ({landing_list})")
+                         extra_condition=of_batch)
     classified.unpersist()
     return per_file
 

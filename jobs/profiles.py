@@ -23,14 +23,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.landing import inventory
-from jobs.reconcile import PendingFile, ingest_in_batches, outcome_counts, pending_files, with_outcome
+from jobs.reconcile import (PendingFile, batch_rows, in_batch, ingest_in_batches, outcome_counts, pending_files,
+                            with_outcome)
 from jobs.transforms.events import quarantined
 from jobs.transforms.identity import linked_accounts, profiles
 from jobs.transforms.links import accepted_links, parse_links
 from pipelines.core.erasures import erased_hashes
 from pipelines.core.io import drop_table, merge_insert_new, read_table, replace_where, table_exists, table_path
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
-from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.silver_account_links import ACCOUNT_LINKS
 from schemas.silver_events import LINKS_FEED, NETWORKS
@@ -76,14 +76,9 @@ def ingest_links(ctx: JobContext) -> JobResult:
 
 def ingest_link_batch(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int]]:
     """One batch of account-link files into silver: its lines' outcomes per file."""
-    dates = sorted({f.landing_date for f in batch})
-    landed = (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
-              .where(F.col("landing_date").isin(dates) & F.col("source_file").isin([f.source_file for f in batch])))
-    validated = checked_links(landed, ctx.cfg.ingest).withColumn("withheld", F.lit(False)).persist()
+    validated = checked_links(batch_rows(ctx, batch), ctx.cfg.ingest).withColumn("withheld", F.lit(False)).persist()
     try:
-        landing_list = ", ".join(f"DATE'{d}'" for d in dates)
-        merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE,
-                         extra_condition=f"t.landing_date IN ({landing_list})")
+        merge_insert_new(ctx.spark, quarantined(validated), ctx.cfg, QUARANTINE, extra_condition=in_batch(batch))
         merge_insert_new(ctx.spark, accepted_links(validated), ctx.cfg, ACCOUNT_LINKS)
         known = read_table(ctx.spark, ctx.cfg, ACCOUNT_LINKS)
         return outcome_counts(with_outcome(validated, known, ["link_id"]))

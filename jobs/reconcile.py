@@ -65,6 +65,18 @@ def landing_batches(pending: list[PendingFile], max_lines: int) -> list[list[Pen
     return batches
 
 
+def batch_rows(ctx: JobContext, batch: list[PendingFile]) -> DataFrame:
+    """The bronze rows of a batch's files (read by landing date: pruned to the batch's partitions)."""
+    return (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
+            .where(F.col("landing_date").isin(sorted({f.landing_date for f in batch}))
+                   & F.col("source_file").isin([f.source_file for f in batch])))
+
+
+def in_batch(batch: list[PendingFile]) -> str:
+    """A MERGE condition on the target's landing_date: the batch's landing dates (what its rows can touch)."""
+    return "t.landing_date IN (" + ", ".join(f"DATE'{d}'" for d in sorted({f.landing_date for f in batch})) + ")"
+
+
 def with_outcome(validated: DataFrame, first_deliveries: DataFrame, keys: list[str],
                  content: list[str] | None = None) -> DataFrame:
     """Add `outcome` to every validated line: `quarantined` (a reason), `withheld` (flagged so),

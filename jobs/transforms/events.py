@@ -50,9 +50,9 @@ def content_authors(events: DataFrame) -> DataFrame:
     """(network, content_id, author_account) of the content among `events` (silver.events rows,
     or parsed rows) on the networks whose records may need it. A parsed row that failed its
     checks names no author (null, which resolve_targets' least author passes over). Kept, not
-    filtered out: a filter on the parse's reason is evaluated
-    apart from the parse, at three times its cost (ActivityPub's 87k rows of a 1M-line batch: the
-    authors 13.8 s filtered, 5.5 s kept; docs/capacity.md)."""
+    filtered out: a filter on the parse's reason is evaluated apart from the parse, at three times
+    its cost (ActivityPub's 87k rows of a 1M-line batch: the authors 13.8 s filtered, 5.5 s kept;
+    docs/capacity.md)."""
     valid = F.col("_shape_reason").isNull() if "_shape_reason" in events.columns else F.lit(True)
     networks = sorted(name for name, module in PARSERS.items() if module.SHAPE.targets_by_content)
     return (events.where(F.col("network").isin(*networks)

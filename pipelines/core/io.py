@@ -193,8 +193,11 @@ def drop_checkpoint(df: DataFrame) -> None:
     cleaner deletes them only once the driver's garbage collector has collected the frame, so a
     job that checkpoints batch after batch could otherwise hold every batch's rows on disk."""
     plan = df._jdf.queryExecution().analyzed()
-    if plan.getClass().getSimpleName() == "LogicalRDD" and plan.rdd().getCheckpointFile().isDefined():
-        drop_table(df.sparkSession, plan.rdd().getCheckpointFile().get())
+    if plan.getClass().getSimpleName() != "LogicalRDD":   # not a checkpoint's frame
+        return
+    location = plan.rdd().getCheckpointFile()
+    if location.isDefined():
+        drop_table(df.sparkSession, location.get())
 
 
 def drop_table(spark: SparkSession, location: str) -> None:
