@@ -4,7 +4,8 @@
 A normal night folds one delivery day; a backfill folds its whole range in one pass; a late file
 refolds only its delivery day. Each slice is replaced atomically (replaceWhere on its delivery
 days), its rows that withdraw events in silver.partial_retractions likewise, then recorded: a
-crash in between refolds the same rows on resume.
+crash in between refolds the same rows on resume. The days' retractions are written first to
+silver.retractions, where the fold finds every retraction of the window without reading its events.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ import sys
 
 from pyspark.sql import functions as F
 
-from jobs.transforms.partials import RETRACTION_KEYS, fold_slices, stale_slices, withdrawing
+from jobs.transforms.partials import RETRACTION_KEYS, fold_slices, retraction_rows, stale_slices, withdrawing
 from pipelines.core.io import append, read_table, replace_where, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
-from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS, RETRACTIONS
 from schemas.silver_events import EVENTS
 
 JOB = "daily_partials"
@@ -36,6 +37,10 @@ def run(ctx: JobContext) -> JobResult:
         replace_where(spark.createDataFrame([], DAILY_PARTIALS.schema), cfg, DAILY_PARTIALS, "true")
     if not table_exists(spark, cfg, PARTIAL_RETRACTIONS):   # partials folded by a release that did not keep them
         replace_where(withdrawing(read_table(spark, cfg, DAILY_PARTIALS)), cfg, PARTIAL_RETRACTIONS, "true")
+    if not table_exists(spark, cfg, RETRACTIONS):   # likewise: found among silver's events once
+        folded_before = table_exists(spark, cfg, PARTIAL_SLICES) and table_exists(spark, cfg, EVENTS)
+        replace_where(retraction_rows(read_table(spark, cfg, EVENTS)) if folded_before
+                      else spark.createDataFrame([], RETRACTIONS.schema), cfg, RETRACTIONS, "true")
     if not stale:
         return JobResult(rows_in=0, rows_out=0, message="every delivery day's slice is current")
     days = sorted(s.landing_date for s in stale)
@@ -43,10 +48,14 @@ def run(ctx: JobContext) -> JobResult:
                       if f.name in DAILY_PARTIALS.schema.names or f.name in RETRACTION_KEYS]
     silver = read_table(spark, cfg, EVENTS).select(*folded_columns)
     oldest = days[0] - dt.timedelta(days=cfg.pipeline.window_days)
+    day_list = ", ".join(f"DATE'{d}'" for d in days)
+    # the days' retractions first: the fold looks up what every retraction retracts in this table
+    replace_where(retraction_rows(silver.where(F.col("landing_date").isin(days))).coalesce(1), cfg, RETRACTIONS,
+                  f"landing_date IN ({day_list})")
     # one file per event day written (a night's late events touch a few earlier days)
-    folded = fold_slices(silver, days, oldest_event_date=oldest).repartition("event_date").persist()
+    folded = fold_slices(silver, days, oldest_event_date=oldest,
+                         retractions=read_table(spark, cfg, RETRACTIONS)).repartition("event_date").persist()
     try:
-        day_list = ", ".join(f"DATE'{d}'" for d in days)
         replace_where(folded, cfg, DAILY_PARTIALS, f"landing_date IN ({day_list})")
         replace_where(withdrawing(folded), cfg, PARTIAL_RETRACTIONS, f"landing_date IN ({day_list})")
         slices = folded.groupBy("landing_date").agg(F.sum("events").alias("events"),

@@ -44,3 +44,21 @@ PARTIAL_RETRACTIONS = TableSpec(
              "found without reading the window's partials",
     personal=PersonalData(account_columns=("actor_account", "target_account")),
 )
+
+RETRACTIONS = TableSpec(
+    layer="silver",
+    name="retractions",
+    schema=T.StructType([
+        T.StructField("network", T.StringType(), False),
+        T.StructField("actor_account", T.StringType(), False),
+        T.StructField("event_id", T.StringType(), False),       # the event retracted (the actor's own)
+        T.StructField("event_date", T.DateType(), False),       # the retraction's
+        T.StructField("landing_date", T.DateType(), False),     # the retraction's delivery day
+    ]),
+    keys=("network", "actor_account", "event_id", "event_date", "landing_date"),
+    partition_by=(),
+    contract="the retractions among silver.events (a Bluesky delete, an ActivityPub Undo or Delete): what "
+             "each retracts and when it was delivered, slice for slice, written with each slice: the fold "
+             "finds what an event's retraction is without reading the window's silver events",
+    personal=PersonalData(account_columns=("actor_account",)),
+)

@@ -48,7 +48,7 @@ from schemas.gold_scores import SCORES
 from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.ops_runs import RUNS
-from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS, RETRACTIONS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from tests.conftest import DAY, checksum, cli_conf, config_for, truth_profiles, use_test_sql
@@ -240,7 +240,7 @@ def run_forget_then_recompute(spark, chain: BackfillChain, root: Path) -> Forget
     slices = read_table(spark, cfg, PARTIAL_SLICES).localCheckpoint()
     partials = read_table(spark, cfg, DAILY_PARTIALS).localCheckpoint()
     incremental = published()
-    for spec in (DAILY_PARTIALS, PARTIAL_RETRACTIONS, PARTIAL_SLICES):
+    for spec in (DAILY_PARTIALS, PARTIAL_RETRACTIONS, RETRACTIONS, PARTIAL_SLICES):
         shutil.rmtree(table_path(cfg, spec))
     run_nightly(cfg, SECOND, spark=spark)
     return ForgetRun(cfg, candidates[subject], erased, before, slices, partials, incremental, published())

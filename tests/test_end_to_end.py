@@ -28,7 +28,7 @@ from schemas.gold_topic_scores import TOPIC_SCORES
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.ops_runs import RUNS
-from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS
+from schemas.silver_daily_partials import DAILY_PARTIALS, PARTIAL_RETRACTIONS, RETRACTIONS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 PUBLISHED = (RAW_EVENTS, EVENTS, QUARANTINE, ENGAGEMENT_EDGES, NETWORK_INFLUENCE, PROFILE_FEATURES, SCORES,
@@ -108,19 +108,25 @@ def test_silver_withholds_by_the_opt_outs_ingested_and_those_still_in_the_landin
     assert [str(r.landing_date) for r in unread.collect()] == [last.split("dt=")[1].split("/")[0]]
 
 
-def test_the_rows_that_withdraw_events_are_kept_apart_slice_for_slice(spark, e2e, tmp_path):
+def test_the_rows_that_withdraw_events_and_the_retractions_are_kept_apart_slice_for_slice(spark, e2e, tmp_path):
     """silver.partial_retractions holds every partial row that withdraws events (a -1 left in its
-    slice), written with its slice; a warehouse folded before it was kept gets it from the partials."""
+    slice) and silver.retractions every retraction among silver's events (what it retracts, when
+    delivered), written with their slice; a warehouse folded before they were kept gets them from
+    the partials and from silver."""
     cfg = e2e[0]
     withdrawing = read_table(spark, cfg, DAILY_PARTIALS).where(F.col("events") < 0)
     assert withdrawing.count() > 0, "the sample retracts events"
     assertDataFrameEqual(read_table(spark, cfg, PARTIAL_RETRACTIONS), withdrawing)
+    retractions = read_table(spark, cfg, EVENTS).where(F.col("event_type") == "retraction").select(
+        "network", "actor_account", F.col("target_content_id").alias("event_id"), "event_date", "landing_date")
+    assertDataFrameEqual(read_table(spark, cfg, RETRACTIONS), retractions.distinct())
     earlier = config_for(tmp_path)
-    for spec in (DAILY_PARTIALS, PARTIAL_SLICES, INGESTED_FILES):   # what the fold's stage reads
+    for spec in (DAILY_PARTIALS, PARTIAL_SLICES, INGESTED_FILES, EVENTS):   # what the fold's stage reads
         shutil.copytree(table_path(cfg, spec), table_path(earlier, spec))
     outcome = run_job(context(spark, earlier, DAY), daily_partials.JOB, daily_partials.run)
     assert outcome.message == "every delivery day's slice is current"
     assertDataFrameEqual(read_table(spark, earlier, PARTIAL_RETRACTIONS), withdrawing)
+    assertDataFrameEqual(read_table(spark, earlier, RETRACTIONS), retractions.distinct())
 
 
 def test_scores_snapshot_is_complete_and_in_range(spark, e2e):

@@ -5,7 +5,8 @@ import datetime as dt
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from jobs.transforms.partials import daily_partials, fold_slices, net_retractions, stale_slices, withdrawing
+from jobs.transforms.partials import (daily_partials, fold_slices, net_retractions, retraction_rows, stale_slices,
+                                     withdrawing)
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.ops_partial_slices import PARTIAL_SLICES
 from schemas.silver_daily_partials import DAILY_PARTIALS
@@ -75,10 +76,13 @@ def test_a_retraction_counts_from_its_delivery_day_on_and_folds_alike_at_once_or
     expected = spark.createDataFrame([(D1, D1, "reaction", "chirp:b", "chirp:a", None, None, "c1", [], False, 1),
                                       (D1, D2, "reaction", "chirp:b", "chirp:a", None, None, "c1", [], False, -1)],
                                      DAILY_PARTIALS.schema)
-    assertDataFrameEqual(fold_slices(everything, [D1, D2, D3], oldest_event_date=oldest), expected)
-    by_day = [fold_slices(everything.where(F.col("landing_date") <= day), [day], oldest_event_date=oldest)
-              for day in (D1, D2, D3)]
-    assertDataFrameEqual(by_day[0].unionByName(by_day[1]).unionByName(by_day[2]), expected)
+    for kept in (False, True):   # the retractions found among the events, or kept apart (silver.retractions)
+        def fold(delivered, days):
+            retractions = retraction_rows(delivered) if kept else None
+            return fold_slices(delivered, days, oldest_event_date=oldest, retractions=retractions)
+        assertDataFrameEqual(fold(everything, [D1, D2, D3]), expected)
+        by_day = [fold(everything.where(F.col("landing_date") <= day), [day]) for day in (D1, D2, D3)]
+        assertDataFrameEqual(by_day[0].unionByName(by_day[1]).unionByName(by_day[2]), expected)
     for kept_apart in (False, True):   # the rows that withdraw events found in the window, or given
         def as_of(day):
             window = expected.where(F.col("landing_date") <= day)

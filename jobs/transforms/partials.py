@@ -12,7 +12,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from schemas.silver_daily_partials import DAILY_PARTIALS
+from schemas.silver_daily_partials import DAILY_PARTIALS, RETRACTIONS
 from schemas.silver_events import RETRACTION, SCORED_TYPES
 
 
@@ -23,12 +23,19 @@ RETRACTION_KEYS = ["network", "actor_account", "event_id"]
 BROADCAST_DAYS = 7
 
 
+def retraction_rows(events: DataFrame) -> DataFrame:
+    """silver.events rows → silver.retractions rows: what each retraction among them retracts (an
+    account's own event: network, actor_account, event_id), its event day and delivery day."""
+    return RETRACTIONS.conform(
+        events.where((F.col("event_type") == RETRACTION) & F.col("target_content_id").isNotNull())
+        .select("network", "actor_account", F.col("target_content_id").alias("event_id"), "event_date",
+                "landing_date").distinct())
+
+
 def first_retractions(retractions: DataFrame) -> DataFrame:
-    """silver.events retraction rows → (network, actor_account, event_id retracted, retracted_on:
-    the first delivery day that retracted it). Only an account's own events can be retracted."""
-    return (retractions.where(F.col("event_type") == RETRACTION)
-            .groupBy("network", "actor_account", F.col("target_content_id").alias("event_id"))
-            .agg(F.min("landing_date").alias("retracted_on")))
+    """silver.retractions rows (retraction_rows()) → (network, actor_account, event_id retracted,
+    retracted_on: the first delivery day that retracted it)."""
+    return retractions.groupBy(*RETRACTION_KEYS).agg(F.min("landing_date").alias("retracted_on"))
 
 
 def daily_partials(events: DataFrame, retractions: DataFrame | None = None,
@@ -61,19 +68,22 @@ def daily_partials(events: DataFrame, retractions: DataFrame | None = None,
     return DAILY_PARTIALS.conform(folded)
 
 
-def fold_slices(silver: DataFrame, days: list, *, oldest_event_date) -> DataFrame:
+def fold_slices(silver: DataFrame, days: list, *, oldest_event_date,
+                retractions: DataFrame | None = None) -> DataFrame:
     """The partial rows of the delivery days `days`, from silver.events as it stands (`silver`:
     at least the partials' columns and the retraction keys). What the days retract is looked
     up among events (and retractions) from `oldest_event_date` on: no window reaching these
-    slices goes further back."""
+    slices goes further back. `retractions`: silver.retractions, the days' own rows included,
+    when it is kept; without it the retractions are found by a pass over the window's events."""
     recent = silver.where(F.col("event_date") >= F.lit(oldest_event_date))   # read by event day: pruned
-    retractions = first_retractions(recent)
+    kept = retraction_rows(recent) if retractions is None else retractions
+    first = first_retractions(kept.where(F.col("event_date") >= F.lit(oldest_event_date)))
     events = silver.where(F.col("landing_date").isin(days))
-    of_days = retractions.where(F.col("retracted_on").isin(days)).select(*RETRACTION_KEYS)
+    of_days = first.where(F.col("retracted_on").isin(days)).select(*RETRACTION_KEYS)
     if len(days) <= BROADCAST_DAYS:   # else every recent event would be shuffled to meet a few keys
         of_days = F.broadcast(of_days)
     retracted = recent.join(of_days, RETRACTION_KEYS, how="left_semi")
-    return daily_partials(events, retractions, retracted)
+    return daily_partials(events, first, retracted)
 
 
 def withdrawing(partials: DataFrame) -> DataFrame:
