@@ -10,7 +10,9 @@ dropped as a duplicate and a rerun inserts nothing. Events touching a profile th
 only counted. Then it reconciles each file: every landed line is accepted (silver holds it as the first
 delivery), quarantined, a duplicate, or withheld — exactly (jobs/reconcile.py). The same event id
 delivered again with different content is a conflicting duplicate: the first delivery stays,
-the later version is quarantined as `conflicting_duplicate` and counted.
+the later version is quarantined as `conflicting_duplicate` and counted. The authors of the
+content admitted go to silver.content_authors, where a later batch's ActivityPub likes, boosts
+and replies find them (silver's events are not read for them).
 """
 from __future__ import annotations
 
@@ -24,9 +26,10 @@ from jobs.transforms.events import (accepted_candidates, content_authors, parse_
 from jobs.profiles import opted_out_accounts
 from jobs.reconcile import (PendingFile, batch_rows, in_batch, ingest_in_batches, outcome_counts, pending_files,
                             with_outcome)
-from pipelines.core.io import drop_checkpoint, merge_insert_new, read_table, table_exists
+from pipelines.core.io import drop_checkpoint, merge_insert_new, read_table, replace_where, table_exists
 from pipelines.core.erasures import erased_hashes
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
+from schemas.silver_content_authors import CONTENT_AUTHORS
 from schemas.silver_events import EVENTS, NETWORKS
 from schemas.silver_quarantine import QUARANTINE
 
@@ -51,9 +54,7 @@ def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int
     """One batch of bronze files into silver: its lines' outcomes per file."""
     ing = ctx.cfg.ingest
     landed = batch_rows(ctx, batch)
-    known_authors = (content_authors(read_table(ctx.spark, ctx.cfg, EVENTS))
-                     if table_exists(ctx.spark, ctx.cfg, EVENTS) else None)
-    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors,
+    parsed = parse_all_networks(landed, max_payload_bytes=ing.max_payload_bytes, known_authors=known_authors(ctx),
                                 present={f.source_file.split("/", 1)[0] for f in batch})
     # checkpointed: the six parsers' plan is optimised and run once; the MERGEs and counts that
     # follow plan over the saved rows instead of that plan again (the test sample's second night:
@@ -67,6 +68,22 @@ def ingest(ctx: JobContext, batch: list[PendingFile]) -> dict[str, dict[str, int
         return merged(ctx, validated, in_batch(batch))
     finally:
         drop_checkpoint(validated)
+
+
+def known_authors(ctx: JobContext) -> DataFrame:
+    """silver.content_authors: the authors of the content admitted so far; a warehouse whose silver
+    was parsed by a release that did not keep them gets them from silver.events once."""
+    spark, cfg = ctx.spark, ctx.cfg
+    if not table_exists(spark, cfg, CONTENT_AUTHORS):
+        admitted = (read_table(spark, cfg, EVENTS) if table_exists(spark, cfg, EVENTS)
+                    else spark.createDataFrame([], EVENTS.schema))
+        replace_where(authorship(admitted), cfg, CONTENT_AUTHORS, "true")
+    return read_table(spark, cfg, CONTENT_AUTHORS)
+
+
+def authorship(events: DataFrame) -> DataFrame:
+    """silver.events rows → silver.content_authors rows (distinct)."""
+    return CONTENT_AUTHORS.conform(content_authors(events).distinct())
 
 
 def merged(ctx: JobContext, validated: DataFrame, of_batch: str) -> dict[str, dict[str, int]]:
@@ -84,6 +101,9 @@ def merged(ctx: JobContext, validated: DataFrame, of_batch: str) -> dict[str, di
               .where(F.col("event_date").isin(event_dates) if event_dates else F.lit(False)))
     classified = with_outcome(validated, silver, KEYS, CONTENT).persist()
     per_file = outcome_counts(classified)
+    # the content silver now holds as its first delivery: its authors, for the batches that follow
+    merge_insert_new(ctx.spark, authorship(classified.where(F.col("outcome") == "accepted")), ctx.cfg,
+                     CONTENT_AUTHORS)
     if any(counts["conflicting"] for counts in per_file.values()):   # rare: no MERGE without one
         conflicting = classified.where(F.col("outcome") == "conflicting").withColumn(
             "reason", F.lit("conflicting_duplicate"))

@@ -4,17 +4,20 @@ silver holds, a later batch finds the content an earlier one admitted, every fil
 import datetime as dt
 import gzip
 import json
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from deltalake import DeltaTable
 
+from jobs import ingest_silver
 from jobs.reconcile import PendingFile, landing_batches
 from pipelines.core.io import read_table, table_path
 from pipelines.core.jobrun import run_job
 from pipelines.orchestration.nightly import STAGES, context
 from schemas.ops_ingested_files import INGESTED_FILES
+from schemas.silver_content_authors import CONTENT_AUTHORS
 from schemas.silver_events import EVENTS
 from schemas.silver_quarantine import QUARANTINE
 from tests.bad_inputs import chirp
@@ -78,6 +81,10 @@ def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_
     assert len(events) == 4
     like = next(r for r in events.values() if r.event_type == "reaction")
     assert like.target_account == f"activitypub:{x}", "the like finds its note's author in an earlier batch"
+    authors = [tuple(r) for r in read_table(spark, cfg, CONTENT_AUTHORS).collect()]
+    assert authors == [("activitypub", note, f"activitypub:{x}")], "kept with the batch that admitted the note"
+    shutil.rmtree(table_path(cfg, CONTENT_AUTHORS))   # as a release that did not keep them left it
+    assert [tuple(r) for r in ingest_silver.known_authors(context(spark, cfg, DAY)).collect()] == authors
     first = next(r for r in events.values() if r.network == "chirp" and r.event_id.endswith("1002"))
     assert (first.source_file, first.topics) == ("chirp/dt=2026-09-29/part-0.jsonl.gz", ["seo"])
     assert [(r.source_file, r.line_number, r.reason) for r in read_table(spark, cfg, QUARANTINE).collect()] == \
