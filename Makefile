@@ -57,7 +57,7 @@ test: setup
 	echo "[test] exit codes: rest $$rest, tests on the e2e run $$on_e2e"; \
 	test $$rest -eq 0 && test $$on_e2e -eq 0
 
-# unit and contract tests, no whole nightly: the edit loop (target under 3 minutes: 2:27, 2:48 and 2:39 on fresh clones since bf546fc, 2:42 to 3:49 before, with the host's speed; README)
+# unit and contract tests, no whole nightly: the edit loop (target under 3 minutes: 2:27, 2:48 and 2:39 on fresh clones since bf546fc, 2:42 to 3:49 before, with the host's speed; docs/capacity.md, "The suite on fresh clones")
 test-fast: setup
 	@echo "[test] running the fast tests (no system tests)"
 	@$(PY) -m pytest -q -p no:cacheprovider --durations=10 -m "not system" tests
