@@ -170,22 +170,20 @@ def require_dir(path: Path, what: str) -> Path:
     return path
 
 
-def staging_path(cfg: Config, spec: TableSpec, run_id: str) -> str:
-    """Where a run's snapshot waits for its data-quality gate, outside the published table."""
-    return str(cfg.paths.warehouse / "_staging" / spec.layer / spec.name / run_id)
+def stage(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """A snapshot computed once and held by the executors (a local checkpoint: memory, then
+    their local disk) while its gate validates it: the rows validated are the rows published,
+    and nothing is written outside the executors until they are. `release` frees it."""
+    spec.conform(df)  # fail before computing if the frame breaks the contract
+    return df.localCheckpoint(eager=True)
 
 
-def write_staging(df: DataFrame, cfg: Config, spec: TableSpec, run_id: str) -> DataFrame:
-    """Write a snapshot to its staging location (nothing published changes); return it read back."""
-    spec.conform(df)  # fail before writing if the frame breaks the contract
-    path = staging_path(cfg, spec, run_id)
-    df.write.format("delta").mode("overwrite").save(path)
-    return df.sparkSession.read.format("delta").load(path)
-
-
-def drop_staging(spark: SparkSession, cfg: Config, spec: TableSpec, run_id: str) -> None:
-    """Delete a staging location."""
-    drop_table(spark, staging_path(cfg, spec, run_id))
+def release(staged: DataFrame) -> None:
+    """Free a staged snapshot's blocks now (Spark's cleaner would free them only once the
+    driver's garbage collector has collected the frame)."""
+    plan = staged._jdf.queryExecution().analyzed()
+    if plan.getClass().getSimpleName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
 
 
 def drop_checkpoint(df: DataFrame) -> None:

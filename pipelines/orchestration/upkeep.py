@@ -73,8 +73,8 @@ def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TAB
                 removed += before - _data_files(cfg, spec)
     current = spark.sparkContext.getCheckpointDir() or ""
     cutoff = time.time() - hours * 3600
-    # what earlier runs left: reliable checkpoints (influence, a crashed ingest_silver's batch), snapshots
-    # staged for a gate
+    # what earlier runs left: reliable checkpoints (influence, a crashed ingest_silver's batch), and what
+    # crashed runs of releases that staged a gate's snapshot as a table under _staging/ left there
     leftovers = list(cfg.paths.checkpoints.glob("*")) + list((cfg.paths.warehouse / "_staging").glob("*/*/*"))
     for run_dir in leftovers:
         if run_dir.is_dir() and run_dir.name not in current and run_dir.stat().st_mtime <= cutoff:

@@ -1,12 +1,13 @@
 """Write, audit, publish: the only way a gold job replaces its snapshot date.
 
-1. write the snapshot to `<warehouse>/_staging/<layer>/<table>/<run_id>` (nothing published changes);
-2. validate the staged rows, persisted once, with the table's suite (pipelines/quality/dq.py) and append
-   every result to ops.dq_results;
-3. only if every check passed, replace the snapshot date in the published table (one atomic
-   Delta replaceWhere); otherwise raise DataQualityError naming the table and the failed checks,
-   leaving the published snapshot as it was.
-The staging location is deleted either way. There is no way around the gate.
+1. stage the snapshot: compute it once, held by the executors (a local checkpoint; nothing
+   published changes, nothing is written outside them);
+2. validate the staged rows with the table's suite (pipelines/quality/dq.py) and append every
+   result to ops.dq_results;
+3. only if every check passed, write the staged rows over the snapshot date of the published
+   table (one atomic Delta replaceWhere); otherwise raise DataQualityError naming the table and
+   the failed checks, leaving the published snapshot as it was.
+The staged rows are released either way. There is no way around the gate.
 """
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ import time
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
-from pyspark.storagelevel import StorageLevel
 
 from pipelines.quality import dq
 from pipelines.core.errors import DataQualityError
-from pipelines.core.io import drop_staging, replace_where, write_staging
+from pipelines.core.io import release, replace_where, stage
 from pipelines.core.jobrun import JobContext
 from pipelines.core.log import log_event
 from schemas import TableSpec
@@ -28,9 +28,9 @@ from schemas import TableSpec
 class Published:
     rows: int                 # rows now published for the date
     checks: int               # expectations validated, all passed
-    stage_seconds: float      # computing the snapshot and writing it to staging
+    stage_seconds: float      # computing the snapshot, held by the executors
     gate_seconds: float       # validating, recording results, Data Docs (the gate's own cost)
-    publish_seconds: float    # copying the staged snapshot into the published table
+    publish_seconds: float    # writing the staged snapshot into the published table
 
 
 def publish_snapshot(ctx: JobContext, snapshot: DataFrame, spec: TableSpec) -> Published:
@@ -38,7 +38,7 @@ def publish_snapshot(ctx: JobContext, snapshot: DataFrame, spec: TableSpec) -> P
     started = time.perf_counter()
     staged = None
     try:
-        staged = write_staging(snapshot, ctx.cfg, spec, ctx.run_id).persist(StorageLevel.MEMORY_AND_DISK)
+        staged = stage(snapshot, spec)
         staged_at = time.perf_counter()
         outcome = dq.validate(ctx.spark, ctx.cfg, spec, staged, ctx.run_date, ctx.run_id)
         dq.record(ctx.spark, ctx.cfg, outcome, ctx.run_id, mode="publish")
@@ -51,8 +51,7 @@ def publish_snapshot(ctx: JobContext, snapshot: DataFrame, spec: TableSpec) -> P
         replace_where(staged, ctx.cfg, spec, f"{spec.partition_by[0]} = '{ctx.run_date}'")
     finally:
         if staged is not None:
-            staged.unpersist()
-        drop_staging(ctx.spark, ctx.cfg, spec, ctx.run_id)
+            release(staged)
     published_at = time.perf_counter()
     log_event("publish", table=spec.qualified_name, date=str(ctx.run_date), run_id=ctx.run_id,
               seconds=round(published_at - validated_at, 2))
