@@ -1,12 +1,12 @@
 """Data-quality validation: a table's declared suite (schemas/) as a Great Expectations 1.x suite.
 
-A suite is validated on one date's snapshot as a Spark DataFrame. The caller persists that
-frame once; GE bundles the column checks into a few aggregate queries over it, and the
-comparisons with other data (the previous layer, the previous snapshot) are each one small
-aggregate gathered beforehand. Those facts become the run's expectation parameters: the suites
-themselves are static, kept in GE's file store by suites.py, so concurrent runs never rewrite
-them. Every expectation's result, pass or fail, becomes a row of ops.dq_results; GE's Data Docs
-under `<paths.dq>/data_docs/` get the validation.
+A suite is validated on one date's snapshot as a Spark DataFrame. The caller computes that
+frame once (the gate stages it, an audit caches it); GE bundles the column checks into a few
+aggregate queries over it, and the comparisons with other data (the previous layer, the
+previous snapshot) are each one small aggregate gathered beforehand. Those facts become the
+run's expectation parameters: the suites themselves are static, kept in GE's file store by
+suites.py, so concurrent runs never rewrite them. Every expectation's result, pass or fail,
+becomes a row of ops.dq_results; GE's Data Docs under `<paths.dq>/data_docs/` get the validation.
 
 Great Expectations is imported inside the functions that use it: it takes seconds to import,
 and most commands that import this module's neighbours never validate anything.
@@ -146,7 +146,7 @@ def parameters(variant: Variant, facts: Facts, dq: DqSettings) -> dict:
 
 def validate(spark: SparkSession, cfg: Config, spec: TableSpec, snapshot: DataFrame,
              run_date: dt.date, run_id: str) -> Outcome:
-    """Run the table's suite on `snapshot` (persisted by the caller) and update the Data Docs."""
+    """Run the table's suite on `snapshot` (computed once by the caller) and update the Data Docs."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     if spec.suite is None:
