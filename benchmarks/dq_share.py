@@ -6,9 +6,9 @@ Generates the sample into a temp data root and runs the nightly for the day befo
 date, then for the last date: the second nightly's suites include the drift checks against the
 previous snapshot, so it is the one measured. From its `dq` and `publish` log events it sums the
 gate's seconds (facts, Great Expectations validation, ops.dq_results, Data Docs) and the publish
-copy's seconds (staged snapshot → published table, the extra write of write-audit-publish), and
-reports both as shares of that nightly's wall time (Spark start-up excluded). Budget: the gate
-plus the publish copy under 15% of the nightly.
+write's seconds (staged snapshot → published table; the snapshot's one write since the gate stages
+it in the executors), and reports both as shares of that nightly's wall time (Spark start-up
+excluded). Budget: the gate plus the publish write under 15% of the nightly.
 """
 from __future__ import annotations
 

@@ -181,21 +181,25 @@ def stage(df: DataFrame, spec: TableSpec) -> DataFrame:
 def release(staged: DataFrame) -> None:
     """Free a staged snapshot's blocks now (Spark's cleaner would free them only once the
     driver's garbage collector has collected the frame)."""
-    plan = staged._jdf.queryExecution().analyzed()
-    if plan.getClass().getSimpleName() == "LogicalRDD":
-        plan.rdd().unpersist(False)
+    rdd = _checkpointed_rdd(staged)
+    if rdd is not None:
+        rdd.unpersist(False)
 
 
 def drop_checkpoint(df: DataFrame) -> None:
     """Delete the files of a frame's reliable checkpoint (DataFrame.checkpoint) now. Spark's
     cleaner deletes them only once the driver's garbage collector has collected the frame, so a
     job that checkpoints batch after batch could otherwise hold every batch's rows on disk."""
-    plan = df._jdf.queryExecution().analyzed()
-    if plan.getClass().getSimpleName() != "LogicalRDD":   # not a checkpoint's frame
-        return
-    location = plan.rdd().getCheckpointFile()
-    if location.isDefined():
+    rdd = _checkpointed_rdd(df)
+    location = rdd.getCheckpointFile() if rdd is not None else None
+    if location is not None and location.isDefined():
         drop_table(df.sparkSession, location.get())
+
+
+def _checkpointed_rdd(df: DataFrame):
+    """The JVM RDD holding a checkpointed frame's rows (reliable or local), or None for any other frame."""
+    plan = df._jdf.queryExecution().analyzed()
+    return plan.rdd() if plan.getClass().getSimpleName() == "LogicalRDD" else None
 
 
 def drop_table(spark: SparkSession, location: str) -> None:
