@@ -124,11 +124,15 @@ def run_backfill_chain(spark, root: Path, landing: Path, crash_points, kill_at) 
     cfg = config_for(root)
     args = clout("backfill", "--start", str(FIRST), "--end", str(SECOND), root=root)
     conf = cli_conf(root.parent / f"{root.name}-conf", event_log=False)
+    # a SIGKILLed driver never runs Spark's shutdown hook, which deletes its scratch directory (the
+    # session's copy of the JVM packages, 85 MB, and its block manager's files): the crashed
+    # attempts keep theirs under the test's folder, not the machine's temp directory
+    scratch = {"SPARK_LOCAL_DIRS": str(root.parent / f"{root.name}-scratch")}
 
     def start():
         return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True,
-                                env={**os.environ, **SHORT_LIVED_JVM, "CLOUT_CONF_DIR": str(conf)})
+                                env={**os.environ, **SHORT_LIVED_JVM, **scratch, "CLOUT_CONF_DIR": str(conf)})
 
     crashes = []
     for point, trigger, delay in crash_points:
