@@ -90,7 +90,8 @@ def test_edges_from_the_state_are_the_edges_from_the_window_rows(spark):
     events = events.withColumn("event_time", F.when(F.col("actor_id") == "feed", hourly).otherwise(F.col("event_time")))
     model = load_model("v6")
     quality = engager_quality(events, human_daily_actions=model.engager_quality.human_daily_actions)
-    from_rows = engagement_edges(events, quality, model, snapshot_date=D, window_days=28)
+    # each computed once (the assertions below read them eight times)
+    from_rows = engagement_edges(events, quality, model, snapshot_date=D, window_days=28).localCheckpoint()
     rows_of = events.select("event_date", F.col("event_date").alias("landing_date"), "event_type",
                             F.col("actor_id").alias("actor_account"), F.col("target_id").alias("target_account"),
                             "events")
@@ -98,7 +99,7 @@ def test_edges_from_the_state_are_the_edges_from_the_window_rows(spark):
     pairs = state["pairs"].withColumn("actor_id", F.col("actor_account")).withColumn("target_id", F.col("target_account"))
     activity = state_activity(pairs, state["solo"].withColumn("actor_id", F.col("actor_account")))
     assertDataFrameEqual(activity, daily_activity(events))
-    from_state = edges_from_state(pairs, activity, events, model, snapshot_date=D, window_days=28)
+    from_state = edges_from_state(pairs, activity, events, model, snapshot_date=D, window_days=28).localCheckpoint()
     exact = ["engager_id", "author_id", "interactions", "engager_quality", "ring_factor", "automation_factor"]
     assertDataFrameEqual(from_state.select(*exact), from_rows.select(*exact))
     assertDataFrameEqual(from_state.orderBy("engager_id", "author_id"), from_rows.orderBy("engager_id", "author_id"),
