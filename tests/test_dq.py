@@ -11,6 +11,7 @@ from pyspark.sql import types as T
 from pipelines.core.errors import DataQualityError
 from pipelines.core.io import read_table, replace_where
 from pipelines.core.jobrun import JobContext, new_run_id
+from pipelines.orchestration import upkeep
 from pipelines.orchestration.cli import main
 from pipelines.quality import dq, suites
 from pipelines.quality.publish import publish_snapshot
@@ -269,3 +270,39 @@ def test_concurrent_validations_use_their_own_parameters_and_never_rewrite_the_s
             == [e["description"] for e in declared["expectations"]])
     assert {f: v for f, v in store_files(cfg).items() if f != "expectations/test/tiny.json"} == {
         f: v for f, v in stored.items() if f != "expectations/test/tiny.json"}
+
+
+DOCS = TableSpec("test", "docs", TINY_UPSTREAM.schema, keys=("snapshot_date", "id"), partition_by=("snapshot_date",),
+                 contract="test", suite=Suite())
+
+
+@pytest.mark.system   # four validations against one store: make test, not the edit loop
+def test_the_docs_index_lists_the_latest_validations_and_vacuum_expires_the_old_ones(spark, tmp_path):
+    cfg = config_for(tmp_path, **{"dq.docs_index_validations": 2, "dq.docs_keep_days": 1})
+    days = [DAY - dt.timedelta(days=k) for k in (3, 2, 1, 0)]
+    runs = {day: new_run_id(day) for day in days}
+    stored, pages = cfg.paths.dq / "gx" / "uncommitted" / "validations", cfg.paths.dq / "data_docs" / "validations"
+
+    def validate(day):
+        snapshot = spark.createDataFrame([(day, "p1"), (day, "p2")], DOCS.schema)
+        assert dq.validate(spark, cfg, DOCS, snapshot, day, runs[day]).success
+
+    def runs_in(folder, suffix):
+        return {day for day in days if any(runs[day] in str(p) for p in folder.rglob(f"*{suffix}"))}
+
+    validate(days[0])
+    between = dt.datetime.now(dt.timezone.utc)
+    for day in days[1:3]:
+        validate(day)
+    listed = dq.docs_index(cfg).read_text()
+    assert [runs[day] in listed for day in days[:3]] == [False, True, True]     # the latest two
+    assert runs_in(pages, ".html") == set(days[:3])                              # every page kept
+
+    # a vacuum a day after `between` removes what ran before it; the next docs update drops its page
+    assert upkeep.expire_data_docs(cfg, now=between + dt.timedelta(days=1)) == 1
+    assert runs_in(stored, ".json") == set(days[1:3])
+    validate(days[3])
+    listed = dq.docs_index(cfg).read_text()
+    assert [runs[day] in listed for day in days] == [False, False, True, True]
+    assert runs_in(pages, ".html") == runs_in(stored, ".json") == set(days[1:])
+    assert upkeep.expire_data_docs(cfg, now=between + dt.timedelta(days=1)) == 0   # idempotent

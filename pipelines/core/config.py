@@ -113,13 +113,19 @@ class GraphSettings(Strict):
     vertices_per_block: int = Field(default=2_000_000, gt=0)
 
 
-RUNTIME_ONLY = {"env", "paths", "spark", "jvm", "privacy", "graph"}
+# what decides where, how fast or how much history is kept, not what a run computes: left out
+# of the ledger's fingerprint (pipelines/core/fingerprint.py; pydantic's `exclude` shape)
+RUNTIME_ONLY = {**dict.fromkeys(("env", "paths", "spark", "jvm", "privacy", "graph"), True),
+                "dq": dict.fromkeys(("docs_keep_days", "docs_index_validations"), True)}
 
 
 class DqSettings(Strict):
-    """Bounds of the drift checks against the previous published snapshot."""
+    """Bounds of the drift checks against the previous published snapshot; how much of the
+    validations' history the Data Docs keep."""
     min_row_ratio: float = Field(gt=0, le=1)      # rows ≥ this share of the previous snapshot's
     max_mean_shift: float = Field(gt=0)           # a suite's drift column (score): points of mean
+    docs_keep_days: int = Field(ge=1)             # `clout vacuum` removes GE's stored results older than this
+    docs_index_validations: int = Field(ge=1)     # the Data Docs index lists the latest this many
 
 
 class Config(Strict):

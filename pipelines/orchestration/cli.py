@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--table", action="append", default=None,
                    help="only this table, e.g. silver.events (repeatable; default: every table)")
 
-    command("vacuum", "remove files older than privacy.retention_hours that deletes and replaced snapshots left")
+    command("vacuum", "remove files older than privacy.retention_hours that deletes and replaced snapshots left, "
+                      "and stored validation results older than dq.docs_keep_days")
     return parser
 
 

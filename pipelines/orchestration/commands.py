@@ -209,12 +209,14 @@ def compact(args: argparse.Namespace) -> int:
 
 
 def vacuum(args: argparse.Namespace) -> int:
-    from pipelines.orchestration.upkeep import vacuum as run_vacuum
+    from pipelines.orchestration.upkeep import expire_data_docs, vacuum as run_vacuum
     from pipelines.core.session import get_spark
 
     cfg = config_of(args)
     removed = run_vacuum(get_spark(cfg, "clout-vacuum"), cfg)
     print(f"VACUUM removed {removed} data files older than {cfg.privacy.retention_hours} h")
+    print(f"Data Docs: {expire_data_docs(cfg)} stored validation results older than {cfg.dq.docs_keep_days} days "
+          f"removed (their pages go with the next validation; ops.dq_results keeps every check)")
     return 0
 
 

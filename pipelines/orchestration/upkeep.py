@@ -1,5 +1,6 @@
 """Table upkeep: `clout compact` (small files rewritten into few) and `clout vacuum` (files no
-version needs any more removed once older than the retention).
+version needs any more removed once older than the retention; the data-quality project's stored
+validation results once older than `dq.docs_keep_days`).
 
 Every nightly adds files: a few ledger appends to each ops table, a file in every event day
 that silver's MERGE touches (late events touch earlier days again), a daily-partials slice in
@@ -15,6 +16,7 @@ retried (pipelines/core/io.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from pyspark.sql import SparkSession
 from pipelines.core.config import Config
 from pipelines.core.io import retrying_conflicts, table_exists, table_path
 from pipelines.core.session import session_conf
+from pipelines.quality.suites import expire_validations
 from schemas import TableSpec
 from schemas.registry import TABLES
 
@@ -80,6 +83,14 @@ def vacuum(spark: SparkSession, cfg: Config, tables: tuple[TableSpec, ...] = TAB
         if run_dir.is_dir() and run_dir.name not in current and run_dir.stat().st_mtime <= cutoff:
             shutil.rmtree(run_dir, ignore_errors=True)
     return removed
+
+
+def expire_data_docs(cfg: Config, now: dt.datetime | None = None) -> int:
+    """Remove Great Expectations' stored validation results older than `dq.docs_keep_days`
+    (a nightly stores one per gated table: without this the GE project grows every night); their
+    Data Docs pages go with the next validation's docs update. Returns how many were removed."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return expire_validations(cfg, before=now - dt.timedelta(days=cfg.dq.docs_keep_days))
 
 
 def _data_files(cfg: Config, spec: TableSpec) -> int:

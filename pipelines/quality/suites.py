@@ -12,8 +12,9 @@ beside the nightly). So that concurrent runs never write the same store files:
 - The data source, suites, validation definitions and checkpoints are created only when
   missing, and replaced only when the stored content differs from the declared one (a release
   changed a schema), always under one inter-process lock (`fcntl.flock` on `<paths.dq>/gx.lock`).
+  So is the Data Docs site's configuration (its index's length, `dq.docs_index_validations`).
   Each run writes only its own validation result; the shared Data Docs (index, suite pages)
-  are updated under the same lock.
+  are updated under the same lock, and `clout vacuum` expires old results under it.
 
 Great Expectations is not thread-safe inside one process: it loads YAML through module-level
 ruamel instances, and two threads loading at once corrupt each other's reader (an IndexError,
@@ -22,6 +23,7 @@ runs) take turns through `one_thread`, while processes run their validations sid
 """
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import threading
@@ -145,15 +147,23 @@ def _context(cfg: Config):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="file", project_root_dir=cfg.paths.dq)
+    site = _site(cfg.dq)
     if SITE not in context.get_site_names():
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        context.add_data_docs_site(SITE, {
-            "class_name": "SiteBuilder",
-            # relative to the project (<paths.dq>/gx), so the data folder can move
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": "../data_docs"},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+        context.add_data_docs_site(SITE, site)
+    elif context.variables.data_docs_sites[SITE] != site:    # a project of an older release or other bounds
+        context.update_data_docs_site(SITE, site)
     return context
+
+
+def _site(dq: DqSettings) -> dict:
+    """The Data Docs site: its index lists the latest `dq.docs_index_validations` validations, so
+    rebuilding it after each validation reads that many stored results, not the whole history."""
+    return {"class_name": "SiteBuilder",
+            # relative to the project (<paths.dq>/gx), so the data folder can move
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": "../data_docs"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder",
+                                   "validation_results_limit": dq.docs_index_validations}}
 
 
 def _batch_definition(context, spec: TableSpec):
@@ -219,3 +229,19 @@ def update_docs(cfg: Config, context, result) -> None:
         for key, validation in result.run_results.items():
             context.build_data_docs(site_names=[SITE], resource_identifiers=[
                 key, ExpectationSuiteIdentifier(name=validation.suite_name)])
+
+
+def expire_validations(cfg: Config, before: dt.datetime) -> int:
+    """Remove the stored validation results that ran before `before` (UTC) from the GE project;
+    return how many. Their Data Docs pages go with the next docs update, which drops pages whose
+    result is gone (GE's `skip_and_clean_missing`). ops.dq_results keeps every check's row."""
+    import great_expectations as gx
+
+    if not (cfg.paths.dq / "gx").is_dir():
+        return 0
+    with store_lock(cfg):
+        store = gx.get_context(mode="file", project_root_dir=cfg.paths.dq).validation_results_store
+        expired = [key for key in store.list_keys() if key.run_id.run_time < before]
+        for key in expired:
+            store.remove_key(key)
+    return len(expired)
