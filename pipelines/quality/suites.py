@@ -235,12 +235,10 @@ def expire_validations(cfg: Config, before: dt.datetime) -> int:
     """Remove the stored validation results that ran before `before` (UTC) from the GE project;
     return how many. Their Data Docs pages go with the next docs update, which drops pages whose
     result is gone (GE's `skip_and_clean_missing`). ops.dq_results keeps every check's row."""
-    import great_expectations as gx
-
     if not (cfg.paths.dq / "gx").is_dir():
         return 0
     with store_lock(cfg):
-        store = gx.get_context(mode="file", project_root_dir=cfg.paths.dq).validation_results_store
+        store = _context(cfg).validation_results_store
         expired = [key for key in store.list_keys() if key.run_id.run_time < before]
         for key in expired:
             store.remove_key(key)
