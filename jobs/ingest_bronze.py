@@ -2,11 +2,14 @@
 and every landed path that is not ingested → ops.held_files with its reason.
 
 Reads every landed file of delivery dates up to D, skips files already in bronze (a file's
-identity is its path under the landing root) and inserts the new files' lines in one atomic
-Delta MERGE keyed on (source_file, line_number) over those delivery dates only — so a rerun, a
-rerun after a crash, or a concurrent run (a backfill beside the nightly) adds nothing twice, and
-a first run on a landing zone catches up on every earlier date. Feeds are the networks and the
-account links. Files of delivery date D must exist.
+identity is its path under the landing root) and inserts the new files' lines a batch of whole
+delivery dates at a time (one on a normal night; a backlog in batches of at most
+`ingest.max_batch_bytes` landed bytes, oldest first: jobs/reconcile.py, landing_batches), each
+batch one atomic Delta MERGE keyed on (source_file, line_number) over its delivery dates only —
+so a rerun, a rerun after a crash (it goes on at the first batch not in bronze), or a concurrent
+run (a backfill beside the nightly) adds nothing twice, and a first run on a landing zone catches
+up on every earlier date without scratch in proportion to the backlog. Feeds are the networks and
+the account links. Files of delivery date D must exist.
 
 A damaged file (empty, not gzip, or a gzip stream that breaks off or fails its check anywhere,
 the usual trace of an interrupted upload) is held whole: none of its lines enter bronze, it is
@@ -21,12 +24,14 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.storagelevel import StorageLevel
 
 from jobs.landing import Inventory, Stray, inventory, require_delivery
+from jobs.reconcile import landing_batches
 from pipelines.core.errors import DataQualityError
 from pipelines.core.io import merge_insert_new, read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
@@ -58,6 +63,21 @@ class Damaged:
 
 def landing_date_of(source_file: str) -> str:
     return source_file.split("/")[1].removeprefix("dt=")
+
+
+class LandedFile(NamedTuple):
+    source_file: str
+    landing_date: str
+    size: int        # bytes landed (gzip): the lines are unknown until read
+
+
+def landed_batches(landing: Path, files: list[str], max_bytes: int) -> list[list[str]]:
+    """The new files in batches of whole delivery dates, oldest first, each of at most `max_bytes`
+    landed bytes (a date holding more is a batch of its own): a backlog's MERGE shuffles its lines,
+    so one batch of 88M lines peaked at 21 GB of scratch (docs/capacity.md)."""
+    sized = [LandedFile(f, landing_date_of(f), (landing / f).stat().st_size if (landing / f).is_file() else 0)
+             for f in files]
+    return [[f.source_file for f in batch] for batch in landing_batches(sized, max_bytes, size=lambda f: f.size)]
 
 
 def not_gzip(landing: Path, files: list[str]) -> list[Damaged]:
@@ -157,8 +177,8 @@ def lines_per_file(bronze: DataFrame) -> list:
 
 
 def ingest(ctx: JobContext, new: list[str]) -> tuple[int, list[Damaged]]:
-    """MERGE the lines of the new files that are whole into bronze; return lines written and
-    the files held as damaged."""
+    """MERGE the lines of a batch of new files that are whole into bronze; return lines written
+    and the files held as damaged."""
     landing = ctx.cfg.paths.landing
     damaged = not_gzip(landing, new)
     gzipped = [f for f in new if f not in {d.path for d in damaged}]
@@ -214,10 +234,16 @@ def run(ctx: JobContext) -> JobResult:
     found = landed_files(ctx.cfg.paths.landing, ctx.run_date)
     dates = sorted({landing_date_of(f) for f in found.files})
     new = sorted(set(found.files) - ingested_files(ctx, dates))
-    written, damaged = ingest(ctx, new) if new else (0, [])
+    max_bytes = ctx.cfg.ingest.max_batch_bytes
+    batches = landed_batches(ctx.cfg.paths.landing, new, max_bytes)
+    written, damaged = 0, []
+    for batch in batches:   # each one MERGE: a crash resumes at the first batch not in bronze
+        lines, held_whole = ingest(ctx, batch)
+        written, damaged = written + lines, damaged + held_whole
     record_held(ctx, damaged, found.strays)
     held = len(damaged) + len(found.strays)
-    notes = [f"{len(new) - len(damaged)} new files", f"{len(found.files) - len(new)} already ingested"]
+    in_batches = f" in {len(batches)} batches of at most {max_bytes:,} landed bytes" if len(batches) > 1 else ""
+    notes = [f"{len(new) - len(damaged)} new files{in_batches}", f"{len(found.files) - len(new)} already ingested"]
     if damaged:
         notes.append(f"{len(damaged)} damaged held whole ("
                      + ", ".join(f"{d.path}: {d.reason}, {d.lines_readable} lines readable" for d in damaged[:3])

@@ -3,7 +3,7 @@ with one aggregation, checked to add up, and recorded in ops.ingested_files. Sha
 silver jobs of the events and of the account links."""
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, TypeVar
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -15,6 +15,9 @@ from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 
 OUTCOMES = ("accepted", "quarantined", "conflicting", "duplicates", "withheld", "lost")
+
+
+Landed = TypeVar("Landed")   # a landed file with its landing_date and source_file
 
 
 class PendingFile(NamedTuple):
@@ -40,28 +43,29 @@ def pending_files(ctx: JobContext, feeds: tuple[str, ...]) -> list[PendingFile]:
     return sorted(PendingFile(r.source_file, r.landing_date, r["count"]) for r in files.collect())
 
 
-def landing_batches(pending: list[PendingFile], max_lines: int) -> list[list[PendingFile]]:
-    """The pending files cut into batches of whole landing dates, oldest first, each holding at
-    most `max_lines` landed lines unless one date alone holds more (it is then a batch of its own).
+def landing_batches(files: list[Landed], max_size: int, size: Callable[[Landed], int]) -> list[list[Landed]]:
+    """Files (each with its `landing_date` and `source_file`) cut into batches of whole landing
+    dates, oldest first, each of at most `max_size` by `size` (bronze: landed bytes; silver: landed
+    lines) unless one date alone is larger (it is then a batch of its own).
 
-    A night parses one delivery day: one batch. A backlog of months (the first nightly on a landing
-    zone filled over a season) would otherwise be parsed at once, its scratch growing with it (88M
+    A night ingests one delivery day: one batch. A backlog of months (the first nightly on a landing
+    zone filled over a season) would otherwise be taken at once, its scratch growing with it (88M
     lines filled 72 GB, docs/capacity.md). Batches in date order keep the first delivery of an
     event the one silver holds, and a later batch finds the content an earlier one admitted.
     """
-    per_date: dict[object, list[PendingFile]] = {}
-    for f in sorted(pending, key=lambda f: (f.landing_date, f.source_file)):
+    per_date: dict[object, list[Landed]] = {}
+    for f in sorted(files, key=lambda f: (f.landing_date, f.source_file)):
         per_date.setdefault(f.landing_date, []).append(f)
-    batches: list[list[PendingFile]] = []
-    lines = 0
-    for files in per_date.values():
-        size = sum(f.lines for f in files)
-        if batches and lines + size <= max_lines:
-            batches[-1].extend(files)
-            lines += size
+    batches: list[list[Landed]] = []
+    total = 0
+    for of_date in per_date.values():
+        date_size = sum(size(f) for f in of_date)
+        if batches and total + date_size <= max_size:
+            batches[-1].extend(of_date)
+            total += date_size
         else:
-            batches.append(list(files))
-            lines = size
+            batches.append(list(of_date))
+            total = date_size
     return batches
 
 
@@ -113,7 +117,7 @@ def ingest_in_batches(ctx: JobContext, job: str, pending: list[PendingFile], max
     """Ingest the pending files batch by batch (landing_batches): `ingest` parses and MERGEs one
     batch and returns its lines' outcomes per file; each batch's files are checked and recorded as
     it completes, so a crash resumes at the first batch not recorded. Totalled up."""
-    batches = landing_batches(pending, max_lines)
+    batches = landing_batches(pending, max_lines, size=lambda f: f.lines)
     totals = dict.fromkeys(OUTCOMES, 0)
     for batch in batches:
         counted = record_files(ctx, job, batch, ingest(batch))

@@ -89,7 +89,8 @@ def test_no_secrets_in_the_repository():
 
 def test_the_fingerprint_changes_with_the_code_and_not_with_where_it_runs(tmp_path, monkeypatch):
     """The ledger's config hash covers the code that computes the tables: editing a module of a
-    package (here a throwaway one) changes it; paths, Spark sizing and the Data Docs' history do not."""
+    package (here a throwaway one) changes it; paths, Spark sizing, a backlog's batch
+    sizes and the Data Docs' history do not."""
     package = tmp_path / "stagecode"
     (package / "inner").mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -102,7 +103,8 @@ def test_the_fingerprint_changes_with_the_code_and_not_with_where_it_runs(tmp_pa
     assert code_digest(("stagecode",)) != before
     a = load_config("local", {"paths.data_root": str(tmp_path / "a"), "spark.shuffle_partitions": 2})
     b = load_config("local", {"paths.data_root": str(tmp_path / "b"), "spark.shuffle_partitions": 64,
-                              "dq.docs_keep_days": 7, "dq.docs_index_validations": 10})
+                              "dq.docs_keep_days": 7, "dq.docs_index_validations": 10,
+                              "ingest.max_batch_bytes": 1, "ingest.max_batch_lines": 1})
     today = config_fingerprint(a)
     assert today == config_fingerprint(b) != config_fingerprint(load_config("local", {"pipeline.window_days": 30}))
     monkeypatch.setattr(fingerprint_module, "code_digest", lambda: "the code of a later release")

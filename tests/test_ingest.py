@@ -1,6 +1,7 @@
-"""A backlog of deliveries is parsed a batch of landing dates at a time (jobs/reconcile.py:
-landing_batches), and ends exactly as if parsed at once: the first delivery of an event is the one
-silver holds, a later batch finds the content an earlier one admitted, every file reconciles."""
+"""A backlog of deliveries is taken into bronze and parsed into silver a batch of landing dates at a
+time (jobs/reconcile.py: landing_batches), and ends exactly as if taken at once: every landed line
+in bronze once, numbered in its file, the first delivery of an event the one silver holds, a later
+batch finds the content an earlier one admitted, every file reconciles."""
 import datetime as dt
 import gzip
 import json
@@ -16,6 +17,7 @@ from jobs.reconcile import PendingFile, landing_batches
 from pipelines.core.io import read_table, table_path
 from pipelines.core.jobrun import run_job
 from pipelines.orchestration.nightly import STAGES, context
+from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 from schemas.silver_content_authors import CONTENT_AUTHORS
 from schemas.silver_events import EVENTS
@@ -31,12 +33,13 @@ def test_batches_hold_whole_landing_dates_in_order_within_the_line_budget():
     pending = [PendingFile("chirp/dt=2026-09-29/a", D2, 4), PendingFile("vidtube/dt=2026-09-28/a", D1, 3),
                PendingFile("chirp/dt=2026-09-28/a", D1, 2), PendingFile("chirp/dt=2026-09-30/a", D3, 9)]
     names = lambda batches: [[f.source_file for f in batch] for batch in batches]
-    assert names(landing_batches(pending, 9)) == [
+    lines = lambda f: f.lines
+    assert names(landing_batches(pending, 9, size=lines)) == [
         ["chirp/dt=2026-09-28/a", "vidtube/dt=2026-09-28/a", "chirp/dt=2026-09-29/a"],   # 5 + 4 lines
         ["chirp/dt=2026-09-30/a"]]
-    assert names(landing_batches(pending, 4)) == [   # a date over the budget is a batch of its own
+    assert names(landing_batches(pending, 4, size=lines)) == [   # a date over the budget is a batch of its own
         ["chirp/dt=2026-09-28/a", "vidtube/dt=2026-09-28/a"], ["chirp/dt=2026-09-29/a"], ["chirp/dt=2026-09-30/a"]]
-    assert len(landing_batches(pending, 10**9)) == 1
+    assert len(landing_batches(pending, 10**9, size=lines)) == 1
 
 
 def checkpoints(spark) -> set:
@@ -69,10 +72,19 @@ def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_
     land(landing, "chirp", D3, [chirp(id_str="1001", created_at="Mon Sep 28 10:00:00 +0000 2026"),   # again
                                 chirp(id_str="1002", created_at="Tue Sep 29 10:00:00 +0000 2026",
                                       entities={"hashtags": [{"text": "Data"}]})])            # other content
-    cfg = config_for(tmp_path, **{"ingest.max_batch_lines": 3})   # two lines a date: a batch per date
+    # two lines a date, each date's files over a byte: a batch per date in both ingests
+    cfg = config_for(tmp_path, **{"ingest.max_batch_lines": 3, "ingest.max_batch_bytes": 1})
     before = checkpoints(spark)
-    silver = {name: run_job(context(spark, cfg, DAY), name, body) for name, body in INGEST}["ingest_silver"]
+    results = {name: run_job(context(spark, cfg, DAY), name, body) for name, body in INGEST}
+    bronze, silver = results["ingest_bronze"], results["ingest_silver"]
 
+    assert bronze.rows_out == 6 and "5 new files in 3 batches" in bronze.message, bronze.message
+    merges = DeltaTable(table_path(cfg, RAW_EVENTS)).history()
+    assert [int(m["operationMetrics"]["numTargetRowsInserted"]) for m in merges if m["operation"] == "MERGE"] \
+        == [2, 2, 2], "one MERGE per batch: a delivery date's two lines each"
+    assert sorted((r.source_file, r.line_number) for r in read_table(spark, cfg, RAW_EVENTS).collect()) == \
+        sorted([(f"{n}/dt={d}/part-0.jsonl.gz", 1) for n in ("chirp", "activitypub") for d in (D1, D2)]
+               + [(f"chirp/dt={D3}/part-0.jsonl.gz", k) for k in (1, 2)])
     assert (silver.rows_in, silver.rows_out, silver.duplicates, silver.quarantined) == (6, 4, 1, 1)
     assert "in 3 batches" in silver.message, silver.message
     assert len(DeltaTable(table_path(cfg, EVENTS)).history()) == 3, "one commit of silver.events per batch"

@@ -95,8 +95,10 @@ class IngestSettings(Strict):
     max_payload_bytes: int = Field(gt=0)
     oldest_event_date: dt.date
     future_tolerance_days: int = Field(ge=0)
-    # a backlog of deliveries is parsed this many landed lines at a time (whole landing dates; a
-    # date holding more is a batch of its own): the silver ingest's scratch grows with its batch
+    # a backlog of deliveries is taken a batch of whole landing dates at a time (a date holding more
+    # is a batch of its own): each ingest's scratch grows with its batch. Bronze counts the landed
+    # (compressed) bytes, the lines being unknown until read; silver counts bronze's lines
+    max_batch_bytes: int = Field(gt=0)
     max_batch_lines: int = Field(gt=0)
 
 
@@ -116,6 +118,7 @@ class GraphSettings(Strict):
 # what decides where, how fast or how much history is kept, not what a run computes: left out
 # of the ledger's fingerprint (pipelines/core/fingerprint.py; pydantic's `exclude` shape)
 RUNTIME_ONLY = {**dict.fromkeys(("env", "paths", "spark", "jvm", "privacy", "graph"), True),
+                "ingest": dict.fromkeys(("max_batch_bytes", "max_batch_lines"), True),
                 "dq": dict.fromkeys(("docs_keep_days", "docs_index_validations"), True)}
 
 
