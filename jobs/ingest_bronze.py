@@ -31,7 +31,7 @@ from pyspark.sql import functions as F
 from pyspark.storagelevel import StorageLevel
 
 from jobs.landing import Inventory, Stray, inventory, require_delivery
-from jobs.reconcile import landing_batches
+from jobs.reconcile import in_turn, landing_batches
 from pipelines.core.errors import DataQualityError
 from pipelines.core.io import merge_insert_new, read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult, submit_main
@@ -71,13 +71,13 @@ class LandedFile(NamedTuple):
     size: int        # bytes landed (gzip): the lines are unknown until read
 
 
-def landed_batches(landing: Path, files: list[str], max_bytes: int) -> list[list[str]]:
+def landed_batches(landing: Path, files: list[str], max_bytes: int) -> list[list[LandedFile]]:
     """The new files in batches of whole delivery dates, oldest first, each of at most `max_bytes`
     landed bytes (a date holding more is a batch of its own): a backlog's MERGE shuffles its lines,
     so one batch of 88M lines peaked at 21 GB of scratch (docs/capacity.md)."""
     sized = [LandedFile(f, landing_date_of(f), (landing / f).stat().st_size if (landing / f).is_file() else 0)
              for f in files]
-    return [[f.source_file for f in batch] for batch in landing_batches(sized, max_bytes, size=lambda f: f.size)]
+    return landing_batches(sized, max_bytes, size=lambda f: f.size)
 
 
 def not_gzip(landing: Path, files: list[str]) -> list[Damaged]:
@@ -237,8 +237,8 @@ def run(ctx: JobContext) -> JobResult:
     max_bytes = ctx.cfg.ingest.max_batch_bytes
     batches = landed_batches(ctx.cfg.paths.landing, new, max_bytes)
     written, damaged = 0, []
-    for batch in batches:   # each one MERGE: a crash resumes at the first batch not in bronze
-        lines, held_whole = ingest(ctx, batch)
+    for batch in in_turn(ctx, JOB, batches):   # each one MERGE: a crash resumes at the first batch not in bronze
+        lines, held_whole = ingest(ctx, [f.source_file for f in batch])
         written, damaged = written + lines, damaged + held_whole
     record_held(ctx, damaged, found.strays)
     held = len(damaged) + len(found.strays)

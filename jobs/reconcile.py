@@ -3,6 +3,8 @@ with one aggregation, checked to add up, and recorded in ops.ingested_files. Sha
 silver jobs of the events and of the account links."""
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Callable, NamedTuple, TypeVar
 
 from pyspark.sql import DataFrame
@@ -11,6 +13,7 @@ from pyspark.sql import functions as F
 from pipelines.core.errors import DataQualityError
 from pipelines.core.io import merge_insert_new, read_table, table_exists
 from pipelines.core.jobrun import JobContext, JobResult
+from pipelines.core.log import log_event
 from schemas.bronze_raw_events import RAW_EVENTS
 from schemas.ops_ingested_files import INGESTED_FILES
 
@@ -69,6 +72,20 @@ def landing_batches(files: list[Landed], max_size: int, size: Callable[[Landed],
     return batches
 
 
+def in_turn(ctx: JobContext, job: str, batches: list[list[Landed]]) -> Iterator[list[Landed]]:
+    """The batches one after another; when there are several (a backlog), each that completes is
+    logged (event `batch`: its number of all, its landing dates, files and seconds), so a backlog of
+    hours shows its progress."""
+    for number, batch in enumerate(batches, start=1):
+        started = time.perf_counter()
+        yield batch
+        if len(batches) > 1:
+            dates = sorted({f.landing_date for f in batch})
+            log_event("batch", job=job, run_id=ctx.run_id, date=str(ctx.run_date), batch=f"{number}/{len(batches)}",
+                      landing_dates=f"{dates[0]}..{dates[-1]}", files=len(batch),
+                      seconds=round(time.perf_counter() - started, 1))
+
+
 def batch_rows(ctx: JobContext, batch: list[PendingFile]) -> DataFrame:
     """The bronze rows of a batch's files (read by landing date: pruned to the batch's partitions)."""
     return (read_table(ctx.spark, ctx.cfg, RAW_EVENTS)
@@ -119,7 +136,7 @@ def ingest_in_batches(ctx: JobContext, job: str, pending: list[PendingFile], max
     it completes, so a crash resumes at the first batch not recorded. Totalled up."""
     batches = landing_batches(pending, max_lines, size=lambda f: f.lines)
     totals = dict.fromkeys(OUTCOMES, 0)
-    for batch in batches:
+    for batch in in_turn(ctx, job, batches):
         counted = record_files(ctx, job, batch, ingest(batch))
         totals = {k: totals[k] + counted[k] for k in OUTCOMES}
     in_batches = f" in {len(batches)} batches of at most {max_lines:,} lines" if len(batches) > 1 else ""

@@ -60,7 +60,7 @@ def activity(kind: str, actor: str, published: str, obj) -> dict:
 
 
 @pytest.mark.system
-def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_batch_would(spark, tmp_path):
+def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_batch_would(spark, tmp_path, capsys):
     x, y = "https://a.example/users/x", "https://b.example/users/y"
     note = f"{x}/statuses/1"
     landing = tmp_path / "landing"
@@ -77,6 +77,10 @@ def test_a_backlog_is_parsed_a_batch_of_landing_dates_at_a_time_and_ends_as_one_
     before = checkpoints(spark)
     results = {name: run_job(context(spark, cfg, DAY), name, body) for name, body in INGEST}
     bronze, silver = results["ingest_bronze"], results["ingest_silver"]
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    progress = [(e["job"], e["batch"], e["landing_dates"], e["files"]) for e in logged if e["event"] == "batch"]
+    assert progress == [(job, f"{k}/3", f"{d}..{d}", 2 if d != D3 else 1)
+                        for job in ("ingest_bronze", "ingest_silver") for k, d in enumerate((D1, D2, D3), start=1)]
 
     assert bronze.rows_out == 6 and "5 new files in 3 batches" in bronze.message, bronze.message
     merges = DeltaTable(table_path(cfg, RAW_EVENTS)).history()
